@@ -1,0 +1,10 @@
+/*
+ * airssys/airssys.h -- the umbrella header of libairssys: include this one file to use the whole
+ * public API. Each layer's header can also be included on its own.
+ */
+#ifndef AIRSSYS_AIRSSYS_H
+#define AIRSSYS_AIRSSYS_H
+
+#include "airssys/base.h"
+
+#endif /* AIRSSYS_AIRSSYS_H */

@@ -1,0 +1,55 @@
+/*
+ * src/base/base.h -- internal helpers every layer may use: assertions, branch hints, the
+ * allocation wrappers over the public allocator hook, and error-record formatting.
+ *
+ * Invariants: every allocation inside the library goes through asw__malloc / asw__calloc /
+ * asw__realloc / asw__free, so tests can inject failures through asw_set_allocator(). Size
+ * arithmetic for arrays uses asw__calloc / asw__reallocarray, which check for overflow.
+ * This header includes no OS header beyond the C library.
+ */
+#ifndef ASW_BASE_BASE_H
+#define ASW_BASE_BASE_H
+
+#include "airssys/base.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Internal invariants (never caller input): checked in builds with ASW_CHECKS, free otherwise. */
+#if defined(ASW_CHECKS) && ASW_CHECKS
+void asw__assert_fail(const char *expr, const char *file, int line);
+#define ASW_ASSERT(x) ((x) ? (void)0 : asw__assert_fail(#x, __FILE__, __LINE__))
+#else
+#define ASW_ASSERT(x) ((void)0)
+#endif
+
+#define ASW_UNUSED(x)       ((void)(x))
+#define ASW_LIKELY(x)       __builtin_expect(!!(x), 1)
+#define ASW_UNLIKELY(x)     __builtin_expect(!!(x), 0)
+#define ASW_ARRAY_LEN(a)    (sizeof(a) / sizeof((a)[0]))
+#define ASW_PRINTF(fmt, va) __attribute__((format(printf, fmt, va)))
+
+/* Allocation through the installed allocator. All return NULL on failure (or on overflow). */
+void *asw__malloc(size_t size);
+void *asw__calloc(size_t count, size_t size); /* zeroed; checks count*size for overflow */
+void *asw__realloc(void *ptr, size_t size);
+void *asw__reallocarray(void *ptr, size_t count, size_t size); /* checks for overflow */
+void asw__free(void *ptr);                                     /* NULL is fine */
+char *asw__strdup(const char *s);                              /* NULL when s is NULL or OOM */
+char *asw__strndup(const char *s, size_t n);
+
+/*
+ * Records `code` and a printf-style message in `err` (which may be NULL) and returns `code`, so a
+ * failing path reads `return asw__errorf(err, ASW_E_INVALID, "bad %s", what);`. A message that
+ * does not fit is truncated with "...".
+ */
+int asw__errorf(asw_error_t *err, int code, const char *fmt, ...) ASW_PRINTF(3, 4);
+int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap);
+
+/* Prefixes the message already in `err` with a printf-style context ("manifest.toml: ") and
+ * returns err->code (or 0 when err is NULL). */
+int asw__error_prefix(asw_error_t *err, const char *fmt, ...) ASW_PRINTF(2, 3);
+
+#endif /* ASW_BASE_BASE_H */

@@ -1,0 +1,68 @@
+/*
+ * tools/main.c -- the `airssys` command: global options and the table of command groups.
+ *
+ * Exit status: 0 success, 1 the operation failed (message on stderr), 2 usage error. Each group
+ * parses its own arguments. See docs/cli.md.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    asw_cli_fn fn;
+    const char *summary;
+} cli_group;
+
+static const cli_group groups[] = {
+    /* Each command group adds one line here. */
+    {NULL, NULL, NULL},
+};
+
+int cli_fail(const char *context, int code, const asw_error_t *err)
+{
+    const char *msg = (err && err->code) ? asw_error_message(err) : asw_strerror(code);
+    fprintf(stderr, "airssys: %s: %s\n", context, msg);
+    return 1;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("airssys: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n", stderr);
+    va_end(ap);
+    return 2;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: airssys [--version | --help] <command> [args...]\n\ncommands:\n");
+    for (const cli_group *g = groups; g->name; g++) fprintf(f, "  %-12s %s\n", g->name, g->summary);
+    fprintf(f, "\nRun 'airssys <command> --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("airssys %s\n", asw_version());
+        return 0;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (const cli_group *g = groups; g->name; g++)
+        if (!strcmp(argv[1], g->name)) return g->fn(argc - 1, argv + 1);
+    fprintf(stderr, "airssys: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
