@@ -46,7 +46,7 @@ char *asw__strndup(const char *s, size_t n);
  * does not fit is truncated with "...".
  */
 int asw__errorf(asw_error_t *err, int code, const char *fmt, ...) ASW_PRINTF(3, 4);
-int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap);
+int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap) ASW_PRINTF(3, 0);
 
 /* Prefixes the message already in `err` with a printf-style context ("manifest.toml: ") and
  * returns err->code (or 0 when err is NULL). */

@@ -20,7 +20,8 @@ static void wrappers_use_installed_allocator(void **state)
     char *t = asw__strndup("abcdef", 3);
     assert_string_equal(t, "abc");
     int *v = asw__calloc(10, sizeof(int));
-    for (int i = 0; i < 10; i++) assert_int_equal(v[i], 0);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(v[i], 0);
     v = asw__reallocarray(v, 20, sizeof(int));
     assert_non_null(v);
     asw__free(s);

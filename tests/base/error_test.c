@@ -20,7 +20,8 @@ static void codes_are_distinct_and_named(void **state)
         assert_true(codes[i] <= 0);
         assert_string_not_equal(asw_strerror(codes[i]), "unknown error");
         assert_string_not_equal(asw_err_name(codes[i]), "ASW_E_UNKNOWN");
-        for (size_t j = i + 1; j < ASW_ARRAY_LEN(codes); j++) assert_int_not_equal(codes[i], codes[j]);
+        for (size_t j = i + 1; j < ASW_ARRAY_LEN(codes); j++)
+            assert_int_not_equal(codes[i], codes[j]);
     }
     assert_string_equal(asw_err_name(ASW_E_NOMEM), "ASW_E_NOMEM");
     assert_string_equal(asw_strerror(ASW_OK), "success");
