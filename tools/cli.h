@@ -15,5 +15,7 @@ typedef int (*asw_cli_fn)(int argc, char **argv);
 int cli_fail(const char *context, int code, const asw_error_t *err);
 /* Prints "airssys: <formatted message>" to stderr and returns 2 (usage errors). */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* `airssys wasm wast FILE.json`: runs a wast2json spec script (tools/cmd_wasm_wast.c). */
+int cli_wasm_wast(int argc, char **argv);
 
 #endif /* ASW_TOOLS_CLI_H */

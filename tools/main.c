@@ -16,8 +16,22 @@ typedef struct {
     const char *summary;
 } cli_group;
 
+int asw_cli_toml(int argc, char **argv); /* tools/cmd_toml.c */
+int asw_cli_manifest(int argc, char **argv); /* tools/cmd_manifest.c */
+int asw_cli_keygen(int, char **), asw_cli_sign(int, char **), asw_cli_verify(int, char **),
+    asw_cli_approvals(int, char **), asw_cli_audit(int, char **); /* tools/cmd_sec.c */
+int asw_cli_wasm(int argc, char **argv); /* tools/cmd_wasm.c */
+
 static const cli_group groups[] = {
     /* Each command group adds one line here. */
+    {"toml", asw_cli_toml, "decode a TOML document to JSON (toml-test encoding)"},
+    {"manifest", asw_cli_manifest, "check a Component.toml manifest"},
+    {"keygen", asw_cli_keygen, "generate an ed25519 signing key pair"},
+    {"sign", asw_cli_sign, "sign a module and its manifest (detached .sig)"},
+    {"verify", asw_cli_verify, "verify a module's .sig"},
+    {"approvals", asw_cli_approvals, "list, show, approve or deny capability requests"},
+    {"audit", asw_cli_audit, "show the last records of an audit log"},
+    {"wasm", asw_cli_wasm, "run, invoke, validate or inspect WebAssembly modules"},
     {NULL, NULL, NULL},
 };
 
@@ -42,7 +56,8 @@ int cli_usage_error(const char *fmt, ...)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: airssys [--version | --help] <command> [args...]\n\ncommands:\n");
-    for (const cli_group *g = groups; g->name; g++) fprintf(f, "  %-12s %s\n", g->name, g->summary);
+    for (const cli_group *g = groups; g->name; g++)
+        fprintf(f, "  %-12s %s\n", g->name, g->summary);
     fprintf(f, "\nRun 'airssys <command> --help' for a command's options.\n");
 }
 

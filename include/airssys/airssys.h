@@ -6,5 +6,11 @@
 #define AIRSSYS_AIRSSYS_H
 
 #include "airssys/base.h"
+#include "airssys/actor.h"
+#include "airssys/wasm.h"
+#include "airssys/wasi.h"
+#include "airssys/security.h"
+#include "airssys/toml.h"
+#include "airssys/manifest.h"
 
 #endif /* AIRSSYS_AIRSSYS_H */

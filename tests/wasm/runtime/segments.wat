@@ -1,0 +1,11 @@
+(module
+  (memory (export "memory") 1)
+  (table (export "table") 4 funcref)
+  (global (export "counter") (mut i32) (i32.const 0))
+  (func $one (result i32) (i32.const 1))
+  (func $two (result i32) (i32.const 2))
+  (func $start (global.set 0 (i32.const 41)))
+  (start $start)
+  (elem (i32.const 1) $one $two)
+  (data (i32.const 65530) "abcdef")
+  (data (i32.const 8) "xyz"))
