@@ -643,8 +643,8 @@ static void run_action(wast_state *st, json_t *action, action_out *out)
     }
     out->nresults = ft.nresults;
     if (st->has_fuel) asw_store_set_fuel(st->store, st->fuel);
-    out->rc = asw_func_call(ext.of.func, args, nargs, out->results, ft.nresults, &out->trap,
-                            &out->err);
+    out->rc =
+        asw_func_call(ext.of.func, args, nargs, out->results, ft.nresults, &out->trap, &out->err);
     if (out->rc == ASW_E_SUSPENDED) asw_store_abandon(st->store);
 done:
     free(args);
@@ -682,8 +682,7 @@ static void cmd_assert_return(wast_state *st, json_t *cmd)
         goto done;
     }
     if (nexp != out.nresults) {
-        failf(st, "\"%s\": expected %zu results, got %zu", field ? field : "?", nexp,
-              out.nresults);
+        failf(st, "\"%s\": expected %zu results, got %zu", field ? field : "?", nexp, out.nresults);
         goto done;
     }
     int verdict = R_PASS;
@@ -694,8 +693,7 @@ static void cmd_assert_return(wast_state *st, json_t *cmd)
             char want[256], got[128];
             format_expected(e, want, sizeof want);
             format_val(&out.results[i], got, sizeof got);
-            failf(st, "\"%s\": result %zu: expected %s, got %s", field ? field : "?", i, want,
-                  got);
+            failf(st, "\"%s\": result %zu: expected %s, got %s", field ? field : "?", i, want, got);
             verdict = R_FAIL;
         } else if (r == R_SKIP) {
             verdict = R_SKIP;
@@ -954,7 +952,8 @@ int cli_wasm_wast(int argc, char **argv)
     printf("%lu passed, %lu failed, %lu skipped\n", st.passed, st.failed, st.skipped);
     status = st.failed ? 1 : 0;
 out:
-    for (size_t k = 0; k < st.nnamed; k++) free(st.named[k].name);
+    for (size_t k = 0; k < st.nnamed; k++)
+        free(st.named[k].name);
     free(st.named);
     if (st.imports) asw_imports_free(st.imports);
     if (st.store) asw_store_free(st.store);

@@ -40,8 +40,8 @@ static uint64_t next_u64(void)
 /* The argument generator; diff_node.mjs implements the same sequence. Two draws per value. */
 static asw_val_t make_arg(uint8_t type)
 {
-    static const uint32_t sp32[8] = {0,          1,          0xffffffffu, 0x7fffffffu,
-                                     0x80000000u, 2,          0xffu,       0x10000u};
+    static const uint32_t sp32[8] = {0,           1, 0xffffffffu, 0x7fffffffu,
+                                     0x80000000u, 2, 0xffu,       0x10000u};
     static const uint64_t sp64[8] = {0,
                                      1,
                                      0xffffffffffffffffull,
@@ -115,10 +115,12 @@ static int log_import(asw_caller_t *caller, void *user_data, const asw_val_t *ar
                       asw_val_t *results, size_t nresults)
 {
     printf("log %s", (const char *)user_data);
-    for (size_t i = 0; i < nargs; i++) print_val(&args[i]);
+    for (size_t i = 0; i < nargs; i++)
+        print_val(&args[i]);
     printf("\n");
     /* Results (none for binaryen's loggers) are zero of their type, as in diff_node.mjs. */
-    for (size_t i = 0; i < nresults; i++) results[i].of.i64 = 0;
+    for (size_t i = 0; i < nresults; i++)
+        results[i].of.i64 = 0;
     return ASW_OK;
 }
 
@@ -205,14 +207,16 @@ int main(int argc, char **argv)
             printf("%s -> too many values\n", d.name);
             continue;
         }
-        for (uint32_t k = 0; k < ft.nparams; k++) args[k] = make_arg(ft.params[k]);
+        for (uint32_t k = 0; k < ft.nparams; k++)
+            args[k] = make_arg(ft.params[k]);
         if (fuel) asw_store_set_fuel(store, fuel);
         asw_trap_t *t = NULL;
         rc = asw_func_call(f, args, ft.nparams, results, ft.nresults, &t, &err);
         fflush(stdout);
         printf("%s ->", d.name);
         if (rc == ASW_OK) {
-            for (uint32_t k = 0; k < ft.nresults; k++) print_val(&results[k]);
+            for (uint32_t k = 0; k < ft.nresults; k++)
+                print_val(&results[k]);
         } else if (rc == ASW_E_TRAP && t && asw_trap_kind(t) == ASW_TRAP_STACK_EXHAUSTED) {
             printf(" exhausted");
         } else if (rc == ASW_E_TRAP && t && asw_trap_kind(t) == ASW_TRAP_OUT_OF_FUEL) {
