@@ -1,9 +1,37 @@
 #!/bin/sh
-# scripts/demo.sh -- the main demo, run by `make demo`. It grows with the product.
-set -eu
+# scripts/demo.sh -- the main demo, run by `make demo`: the airssys command running untrusted
+# WebAssembly built from C with clang --target=wasm32-wasi, and what the sandbox does with it.
+set -u
 B=${1:-build}
-echo "== airssys --version"
-"$B/tools/airssys" --version
+A="$B/tools/airssys"
+G="$B/guests"
+step() { printf '\n== %s\n$ %s\n' "$1" "$2"; }
+
+step "version" "airssys --version"
+"$A" --version || exit 1
+
+step "a WASI command guest (printf, malloc, args); its exit code is argc-1" \
+     "airssys wasm run $G/test_hello.wasm one two"
+"$A" wasm run "$G/test_hello.wasm" one two
+echo "exit code: $?"
+
+step "call an export of a library-style (reactor) guest" "airssys wasm invoke $G/test_add.wasm fib 25"
+"$A" wasm invoke "$G/test_add.wasm" fib 25 || exit 1
+
+step "an infinite loop is stopped by fuel (exit 134, trap with backtrace)" \
+     "airssys wasm run --fuel 5000000 $G/wasi_loop.wasm"
+"$A" wasm run --fuel 5000000 "$G/wasi_loop.wasm"
+echo "exit code: $?"
+
+step "... and by a deadline" "airssys wasm run --timeout 0.2 $G/wasi_loop.wasm"
+"$A" wasm run --timeout 0.2 "$G/wasi_loop.wasm"
+echo "exit code: $?"
+
+step "embedding the engine in C: host function, typed calls, a trap as a value" \
+     "$B/examples/embed_example $G/embed_guest.wasm"
+"$B/examples/embed_example" "$G/embed_guest.wasm" || exit 1
+
+step "inspect a module" "airssys wasm inspect $G/embed_guest.wasm"
+"$A" wasm inspect "$G/embed_guest.wasm" || exit 1
 echo
-echo "== a guest built with clang --target=wasm32-wasi: $B/guests/test_hello.wasm"
-ls -l "$B/guests/test_hello.wasm"
+echo "demo finished"

@@ -139,7 +139,7 @@ static int get_size(mctx *C, const asw_toml_value_t *v, const char *what, uint64
         *out = (uint64_t)i;
         return 0;
     }
-    const char *s;
+    const char *s = NULL;
     int rc = get_str(C, v, what, false, &s);
     if (rc) return rc;
     asw_error_t e;
@@ -152,7 +152,7 @@ static int get_size(mctx *C, const asw_toml_value_t *v, const char *what, uint64
 static int get_rate(mctx *C, const asw_toml_value_t *v, const char *what, asw_rate_unit_t unit,
                     const char *example, uint64_t *out)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = get_str(C, v, what, false, &s);
     if (rc) return rc;
     asw_error_t e;
@@ -201,7 +201,7 @@ int asw_manifest_parse_duration(const char *s, uint64_t *out_ns, asw_error_t *ou
 
 static int get_duration(mctx *C, const asw_toml_value_t *v, const char *what, uint64_t *out)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = get_str(C, v, what, false, &s);
     if (rc) return rc;
     asw_error_t e;
@@ -273,7 +273,7 @@ static int parse_component(mctx *C, const asw_toml_value_t *t)
 {
     asw_manifest_t *m = C->m;
     int rc;
-    const char *s;
+    const char *s = NULL;
     for (size_t i = 0; i < asw_toml_count(t); i++) {
         const char *k = asw_toml_key_at(t, i, NULL);
         const asw_toml_value_t *v = asw_toml_value_at(t, i);
@@ -388,7 +388,7 @@ static int get_perms(mctx *C, const asw_toml_value_t *v, asw_cap_kind_t kind, ui
     uint32_t perms = 0, valid = asw_cap_kind_perms(kind);
     for (size_t i = 0; i < n; i++) {
         const asw_toml_value_t *e = asw_toml_at(v, i);
-        const char *s;
+        const char *s = NULL;
         if ((rc = get_str(C, e, "each permission", false, &s))) return rc;
         uint32_t bit = asw_cap_perm_parse(s, strlen(s));
         if (!bit) return verr(C, e, "unknown permission '%s'", s);
@@ -413,7 +413,7 @@ static int get_ports(mctx *C, const asw_toml_value_t *v, const char *what, char 
         snprintf(buf, cap, "%" PRId64, i);
         return 0;
     }
-    const char *s;
+    const char *s = NULL;
     int rc;
     if (asw_toml_type(v) != ASW_TOML_STRING)
         return verr(C, v, "%s must be an integer or a string such as \"8000-8100\", not %s", what,
@@ -491,7 +491,7 @@ static int cap_network(mctx *C, const asw_toml_value_t *e)
     }
     if (!port) return verr(C, e, "a network capability needs a port or ports (\"*\" for any)");
     if ((rc = get_ports(C, port, "port", ports, sizeof ports))) return rc;
-    const char *s;
+    const char *s = NULL;
     asw_error_t err;
     if (host) {
         if ((rc = get_str(C, host, "host", false, &s))) return rc;
@@ -549,7 +549,7 @@ static int cap_messaging(mctx *C, const asw_toml_value_t *e)
         if (asw_toml_count(v) == 0) return verr(C, v, "%s must list at least one pattern", k);
         for (size_t j = 0; j < asw_toml_count(v); j++) {
             const asw_toml_value_t *p = asw_toml_at(v, j);
-            const char *s;
+            const char *s = NULL;
             if ((rc = get_str(C, p, "each messaging pattern", false, &s))) return rc;
             asw_error_t err;
             if (asw_cap_validate_topic_pattern(s, &err)) return verr(C, p, "%s", err.msg);
@@ -685,7 +685,7 @@ static int cap_deny(mctx *C, const asw_toml_value_t *e)
                     "a deny entry needs one of filesystem, network, listen, "
                     "storage, messaging or custom");
     char buf[64];
-    const char *s;
+    const char *s = NULL;
     if (kind == ASW_CAP_NET_LISTEN) {
         if ((rc = get_ports(C, pattern, "listen", buf, sizeof buf))) return rc;
         s = buf;
@@ -779,7 +779,7 @@ static int parse_supervision(mctx *C, const asw_toml_value_t *t)
     asw_manifest_t *m = C->m;
     const asw_toml_value_t *base_v = NULL, *max_v = NULL;
     int rc = 0;
-    const char *s;
+    const char *s = NULL;
     m->has_supervision = true;
     for (size_t i = 0; i < asw_toml_count(t) && !rc; i++) {
         const char *k = asw_toml_key_at(t, i, NULL);

@@ -106,7 +106,7 @@ ASW_API int asw_quota_parse_size(const char *s, uint64_t *out_bytes, asw_error_t
 {
     if (!s || !out_bytes) return asw__errorf(out_err, ASW_E_INVALID, "size: NULL argument");
     const char *p = s;
-    uint64_t n;
+    uint64_t n = 0;
     while (is_space(*p))
         p++;
     int rc = parse_u64(&p, &n, out_err, "size");
@@ -144,7 +144,7 @@ ASW_API int asw_quota_parse_rate(const char *s, asw_rate_unit_t *out_unit, uint6
         !word_eq(per, perlen, "second"))
         return asw__errorf(out_err, ASW_E_PARSE, "rate '%s': only per-second rates ('/s')", s);
     const char *p = s;
-    uint64_t n;
+    uint64_t n = 0;
     while (is_space(*p))
         p++;
     int rc = parse_u64(&p, &n, out_err, "rate");
@@ -591,8 +591,8 @@ int asw__sec_split_target(const char *s, size_t n, const char **host, size_t *hl
 ASW_API int asw_cap_validate_net_target(const char *s, asw_error_t *out_err)
 {
     if (!s) return asw__errorf(out_err, ASW_E_INVALID, "network target: NULL");
-    const char *h, *p;
-    size_t hl, pl;
+    const char *h = NULL, *p = NULL;
+    size_t hl = 0, pl = 0;
     uint16_t lo, hi;
     int rc = asw__sec_split_target(s, strlen(s), &h, &hl, &p, &pl, out_err);
     if (!rc) rc = asw__sec_validate_host_n(h, hl, out_err);

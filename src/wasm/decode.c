@@ -527,7 +527,7 @@ static int sec_import(dec_t *d, asw__rd_t *r)
             break;
         case ASW_EXTERN_GLOBAL: {
             asw__global_def_t g = {0};
-            asw__global_def_t *slot;
+            asw__global_def_t *slot = NULL;
             if ((rc = rd_globaltype(r, &g)) < 0) return rc;
             imp->index = m->nglobals;
             if ((rc = push_global(d, r, &slot)) < 0) return rc;
@@ -580,7 +580,7 @@ static int sec_global(dec_t *d, asw__rd_t *r)
     int rc = rd_count(r, 3, ASW__MAX_GLOBALS, "globals", &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         asw__global_def_t g = {0};
-        asw__global_def_t *slot;
+        asw__global_def_t *slot = NULL;
         if ((rc = rd_globaltype(r, &g)) < 0) break;
         if ((rc = rd_constexpr(r, &g.init)) < 0) break;
         if ((rc = push_global(d, r, &slot)) < 0) break;
