@@ -41,6 +41,19 @@ void asw_engine_config_init(asw_engine_config_t *cfg)
     cfg->default_limits.max_stack_bytes = 8u << 20;
 }
 
+void asw__limits_merge(asw_store_limits_t *dst, const asw_store_limits_t *src)
+{
+    /* Zero fields in src keep the value already in dst. */
+    if (src->max_memory_pages) dst->max_memory_pages = src->max_memory_pages;
+    if (src->max_table_elements) dst->max_table_elements = src->max_table_elements;
+    if (src->max_instances) dst->max_instances = src->max_instances;
+    if (src->max_memories) dst->max_memories = src->max_memories;
+    if (src->max_tables) dst->max_tables = src->max_tables;
+    if (src->max_call_depth) dst->max_call_depth = src->max_call_depth;
+    if (src->max_stack_bytes) dst->max_stack_bytes = src->max_stack_bytes;
+    if (dst->max_memory_pages > ASW__MAX_PAGES) dst->max_memory_pages = ASW__MAX_PAGES;
+}
+
 int asw_engine_new(const asw_engine_config_t *cfg, asw_engine_t **out_engine, asw_error_t *out_err)
 {
     if (!out_engine)
@@ -50,19 +63,7 @@ int asw_engine_new(const asw_engine_config_t *cfg, asw_engine_t **out_engine, as
     type_table_t *tt = asw__calloc(1, sizeof *tt);
     if (!e || !tt) goto nomem;
     asw_engine_config_init(&e->config);
-    if (cfg) {
-        /* Zero fields keep their defaults. */
-        const asw_store_limits_t *l = &cfg->default_limits;
-        asw_store_limits_t *d = &e->config.default_limits;
-        if (l->max_memory_pages) d->max_memory_pages = l->max_memory_pages;
-        if (l->max_table_elements) d->max_table_elements = l->max_table_elements;
-        if (l->max_instances) d->max_instances = l->max_instances;
-        if (l->max_memories) d->max_memories = l->max_memories;
-        if (l->max_tables) d->max_tables = l->max_tables;
-        if (l->max_call_depth) d->max_call_depth = l->max_call_depth;
-        if (l->max_stack_bytes) d->max_stack_bytes = l->max_stack_bytes;
-        if (d->max_memory_pages > ASW__MAX_PAGES) d->max_memory_pages = ASW__MAX_PAGES;
-    }
+    if (cfg) asw__limits_merge(&e->config.default_limits, &cfg->default_limits);
     e->types = tt;
     pthread_mutex_init(&e->types_lock, NULL);
     pthread_mutex_init(&e->watch_lock, NULL);

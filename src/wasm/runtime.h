@@ -55,6 +55,9 @@ struct asw_engine {
 int asw__engine_intern_type(asw_engine_t *engine, const uint8_t *types, uint32_t nparams,
                             uint32_t nresults, uint32_t *out_type_id);
 
+/* [engine.c] Copies the non-zero fields of src into dst, capping pages at 4 GiB. */
+void asw__limits_merge(asw_store_limits_t *dst, const asw_store_limits_t *src);
+
 /* [engine.c] Removes a store from the deadline watchdog (asw_store_free calls it). */
 void asw__engine_forget_store(asw_engine_t *engine, asw_store_t *store);
 

@@ -11,21 +11,6 @@
 
 #include <string.h>
 
-static void fill_limits(asw_store_limits_t *dst, const asw_store_limits_t *src,
-                        const asw_store_limits_t *def)
-{
-    *dst = *def;
-    if (!src) return;
-    if (src->max_memory_pages) dst->max_memory_pages = src->max_memory_pages;
-    if (src->max_table_elements) dst->max_table_elements = src->max_table_elements;
-    if (src->max_instances) dst->max_instances = src->max_instances;
-    if (src->max_memories) dst->max_memories = src->max_memories;
-    if (src->max_tables) dst->max_tables = src->max_tables;
-    if (src->max_call_depth) dst->max_call_depth = src->max_call_depth;
-    if (src->max_stack_bytes) dst->max_stack_bytes = src->max_stack_bytes;
-    if (dst->max_memory_pages > ASW__MAX_PAGES) dst->max_memory_pages = ASW__MAX_PAGES;
-}
-
 int asw_store_new(asw_engine_t *engine, const asw_store_limits_t *limits, asw_store_t **out_store,
                   asw_error_t *out_err)
 {
@@ -36,7 +21,8 @@ int asw_store_new(asw_engine_t *engine, const asw_store_limits_t *limits, asw_st
     asw_store_t *s = asw__calloc(1, sizeof *s);
     if (!s) return asw__errorf(out_err, ASW_E_NOMEM, "out of memory creating a store");
     s->engine = engine;
-    fill_limits(&s->limits, limits, &engine->config.default_limits);
+    s->limits = engine->config.default_limits;
+    if (limits) asw__limits_merge(&s->limits, limits);
     s->fuel = UINT64_MAX;
     s->fuel_mode = ASW_FUEL_TRAP;
     atomic_init(&s->interrupt, 0);
