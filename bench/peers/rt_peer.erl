@@ -114,13 +114,11 @@ child_start(_) ->
     Pid = proc_lib:spawn_link(?MODULE, child_init, [whereis(rt_bench_main)]),
     {ok, Pid}.
 child_init(Main) ->
-    Main ! started,
+    Main ! {started, self()},
     receive crash -> exit(crash) end.
 restart_n(0) -> ok;
 restart_n(N) ->
-    receive started -> ok end,
-    [{c, C, _, _}] = supervisor:which_children(rt_bench_sup),
-    C ! crash,
+    receive {started, C} -> C ! crash end,
     restart_n(N - 1).
 supervisor_restart() ->
     register(rt_bench_main, self()),

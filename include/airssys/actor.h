@@ -63,15 +63,15 @@ enum {
  * then owns it); otherwise msg->drop (if any) frees it after the behaviour returns.
  */
 typedef struct asw_msg {
-    uint32_t type;        /* user-defined (< ASW_MSG_SYSTEM) or an ASW_MSG_* type */
-    int32_t status;       /* exit reason / error code on system messages; free for users */
-    asw_actor_id_t from;  /* sender (filled by asw_actor_send, asw_reply, the runtime) */
-    uint64_t corr;        /* correlation id of a request/reply; 0 otherwise */
-    uint64_t word;        /* a small inline payload, copied */
-    void *data;           /* owned payload (moves with the message) or NULL */
-    size_t len;           /* payload size in bytes (informational) */
-    asw_drop_fn drop;     /* frees data when discarded; NULL: data is not freed by the runtime */
-    void *drop_ctx;       /* passed to drop */
+    uint32_t type;       /* user-defined (< ASW_MSG_SYSTEM) or an ASW_MSG_* type */
+    int32_t status;      /* exit reason / error code on system messages; free for users */
+    asw_actor_id_t from; /* sender (filled by asw_actor_send, asw_reply, the runtime) */
+    uint64_t corr;       /* correlation id of a request/reply; 0 otherwise */
+    uint64_t word;       /* a small inline payload, copied */
+    void *data;          /* owned payload (moves with the message) or NULL */
+    size_t len;          /* payload size in bytes (informational) */
+    asw_drop_fn drop;    /* frees data when discarded; NULL: data is not freed by the runtime */
+    void *drop_ctx;      /* passed to drop */
 } asw_msg_t;
 
 /* ---- behaviours and hooks ---------------------------------------------------------------- */
@@ -121,25 +121,25 @@ typedef enum asw_overflow {
 
 /* How to spawn an actor. Zero-initialise, then set `behavior` (required) and what you need. */
 typedef struct asw_actor_opts {
-    asw_behavior_fn behavior;        /* required */
-    void *state;                     /* initial state (borrowed; asw_actor_state returns it) */
-    const asw_actor_hooks_t *hooks;  /* optional, borrowed, must outlive the actor */
-    const char *name;                /* optional unique name (copied); ASW_E_EXISTS if taken */
-    uint32_t mailbox_capacity;       /* 0: unbounded; else at most this many queued messages */
-    asw_overflow_t overflow;         /* policy when a bounded mailbox is full */
-    uint64_t block_timeout_ns;       /* ASW_OVERFLOW_BLOCK: longest wait of a sender */
-    uint64_t ttl_ns;                 /* 0: messages never expire; else dropped when older */
-    uint32_t max_per_turn;           /* messages per turn before yielding; 0: system default */
-    bool trap_exit;                  /* linked exits arrive as ASW_MSG_EXIT instead of killing */
+    asw_behavior_fn behavior;       /* required */
+    void *state;                    /* initial state (borrowed; asw_actor_state returns it) */
+    const asw_actor_hooks_t *hooks; /* optional, borrowed, must outlive the actor */
+    const char *name;               /* optional unique name (copied); ASW_E_EXISTS if taken */
+    uint32_t mailbox_capacity;      /* 0: unbounded; else at most this many queued messages */
+    asw_overflow_t overflow;        /* policy when a bounded mailbox is full */
+    uint64_t block_timeout_ns;      /* ASW_OVERFLOW_BLOCK: longest wait of a sender */
+    uint64_t ttl_ns;                /* 0: messages never expire; else dropped when older */
+    uint32_t max_per_turn;          /* messages per turn before yielding; 0: system default */
+    bool trap_exit;                 /* linked exits arrive as ASW_MSG_EXIT instead of killing */
 } asw_actor_opts_t;
 
 /* ---- the system -------------------------------------------------------------------------- */
 
 typedef struct asw_system_opts {
-    uint32_t workers;          /* worker threads; 0: one per online core */
-    uint32_t max_per_turn;     /* default messages per turn; 0: 64 */
-    uint32_t max_actors;       /* capacity of the actor table; 0: 16 Mi; at most 1 Gi */
-    bool no_busy_time;         /* skip the per-turn clock reads that measure busy time */
+    uint32_t workers;      /* worker threads; 0: one per online core */
+    uint32_t max_per_turn; /* default messages per turn; 0: 64 */
+    uint32_t max_actors;   /* capacity of the actor table; 0: 16 Mi; at most 1 Gi */
+    bool no_busy_time;     /* skip the per-turn clock reads that measure busy time */
 } asw_system_opts_t;
 
 /* Creates a system and starts its workers and timer thread. Borrows opts (NULL: defaults).
@@ -152,10 +152,11 @@ ASW_API int asw_system_new(const asw_system_opts_t *opts, asw_system_t **out_sys
  * Stops the whole system cleanly: waits up to drain_timeout_ns for mailboxes to drain (no actor
  * runnable), then stops every live actor gracefully (supervisors stop their children in reverse
  * order with their per-child timeouts), kills what is still alive after another
- * drain_timeout_ns (a suspended actor never handles a graceful stop), joins the threads and frees every message still queued (counted as
- * dead letters). Pending timers are cancelled. Returns ASW_OK, or ASW_E_TIMEOUT when the drain
- * did not finish in time (the system is still shut down). A behaviour that never returns cannot
- * be stopped: it blocks this call. Idempotent. Must not be called from a worker.
+ * drain_timeout_ns (a suspended actor never handles a graceful stop), joins the threads and frees
+ * every message still queued (counted as dead letters). Pending timers are cancelled. Returns
+ * ASW_OK, or ASW_E_TIMEOUT when the drain did not finish in time (the system is still shut down). A
+ * behaviour that never returns cannot be stopped: it blocks this call. Idempotent. Must not be
+ * called from a worker.
  */
 ASW_API int asw_system_shutdown(asw_system_t *sys, uint64_t drain_timeout_ns);
 
@@ -214,8 +215,8 @@ ASW_API asw_system_t *asw_actor_system(const asw_actor_t *self);
  * runs none of the actor's messages until someone calls asw_actor_resume() for it; its next
  * turn starts with an ASW_MSG_RESUME message so it can continue the saved computation. A resume
  * that races ahead of the ASW_ACT_SUSPEND return is remembered, not lost. A kill still reaches a
- * suspended actor. ASW_ACT_YIELD is a suspension with an immediate resume. Returns ASW_OK,
- * ASW_E_DEAD, or ASW_E_STATE when the actor is neither suspended nor running.
+ * suspended actor. ASW_ACT_YIELD is a suspension with an immediate resume. Resuming an idle
+ * actor makes it run once with ASW_MSG_RESUME. Returns ASW_OK or ASW_E_DEAD.
  */
 ASW_API int asw_actor_resume(asw_system_t *sys, asw_actor_id_t id);
 
@@ -227,7 +228,7 @@ ASW_API int asw_actor_resume(asw_system_t *sys, asw_actor_id_t id);
 /*
  * Sends msg to `target` as a request with a fresh correlation id (*out_corr). The reply (sent by
  * the target with asw_reply) arrives as ASW_MSG_REPLY with that corr; if none arrives within
- * timeout_ns (> 0), an ASW_MSG_TIMEOUT with status ASW_E_TIMEOUT arrives instead, and a later
+ * timeout_ns (0: never), an ASW_MSG_TIMEOUT with status ASW_E_TIMEOUT arrives instead, and a later
  * reply is dropped and counted. If the target dies with the request still queued, the timeout
  * message comes at once with status ASW_E_DEAD. With ASW_REQ_AWAIT the behaviour must return
  * ASW_ACT_SUSPEND; the reply or timeout resumes the actor and is the first message it sees.
@@ -320,14 +321,14 @@ typedef struct asw_child_spec {
 
 typedef struct asw_supervisor_opts {
     asw_strategy_t strategy;
-    uint32_t max_restarts;     /* intensity: more than this many restarts ... */
-    uint64_t within_ns;        /* ... within this window escalate (the supervisor dies) */
+    uint32_t max_restarts; /* intensity: more than this many restarts ... */
+    uint64_t within_ns;    /* ... within this window escalate (the supervisor dies) */
     asw_backoff_t backoff;
     uint64_t backoff_base_ns;
-    uint64_t backoff_max_ns;   /* 0: no cap */
+    uint64_t backoff_max_ns;          /* 0: no cap */
     const asw_child_spec_t *children; /* started in order, stopped in reverse order */
     size_t nchildren;
-    const char *name;          /* optional registered name of the supervisor */
+    const char *name; /* optional registered name of the supervisor */
 } asw_supervisor_opts_t;
 
 /* Starts a supervisor (an actor) and its children in order: child i+1 is spawned only after
@@ -361,7 +362,7 @@ ASW_API int asw_actor_stats(asw_system_t *sys, asw_actor_id_t id, asw_actor_stat
 typedef struct asw_system_stats {
     uint64_t actors_live, spawned, stopped;
     uint64_t sent, handled;
-    uint64_t dead_letters;  /* sends to dead/unknown actors and messages left to dead actors */
+    uint64_t dead_letters; /* sends to dead/unknown actors and messages left to dead actors */
     uint64_t dropped, expired, late_replies;
     uint64_t restarts, escalations, steals, turns;
 } asw_system_stats_t;

@@ -1,0 +1,353 @@
+/*
+ * src/rt/mailbox.c -- mailboxes: the intrusive multi-producer single-consumer queue, the pool of
+ * message nodes, and the send path (lookup, liveness, bounded-mailbox policies, TTL stamping).
+ *
+ * Queue. Vyukov's intrusive MPSC queue: a producer does one atomic exchange on `head` and one
+ * store to the previous node's `next`; the consumer walks `tail` and never blocks. Between a
+ * producer's two steps the queue looks empty to the consumer; asw__mpsc_nonempty() still reports
+ * it, so the scheduler retries instead of losing the message.
+ *
+ * Pool. Nodes (96 bytes: header copy + routing) come from per-worker free lists; a worker that
+ * frees more than it allocates hands batches of ASW__BATCH nodes to a global mutex-protected
+ * stack, from which allocating workers take whole batches. Threads that are not workers use the
+ * global stack directly. Nodes are carved from chunks freed only with the system.
+ *
+ * Bounded mailboxes. `depth` counts queued user-visible messages; a producer reserves a place
+ * with one fetch_add and gives it back when over capacity (FAIL, DROP_NEWEST, BLOCK). DROP_OLDEST
+ * always enqueues; the consumer trims the oldest messages while depth exceeds the capacity.
+ * Every discarded message is counted (dropped / expired / dead letters); none is lost silently.
+ *
+ * Not here: scheduling (sched.c) and what a turn does with a node (actor.c).
+ */
+#include "rt/rt_int.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#define ASW__BATCH      256u
+#define ASW__CACHE_HIGH 512u
+
+void asw__mpsc_init(asw__mpsc_t *q)
+{
+    atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
+    atomic_store_explicit(&q->head, &q->stub, memory_order_relaxed);
+    q->tail = &q->stub;
+}
+
+void asw__mpsc_push(asw__mpsc_t *q, asw__qnode_t *n)
+{
+    atomic_store_explicit(&n->next, NULL, memory_order_relaxed);
+    asw__qnode_t *prev = atomic_exchange_explicit(&q->head, n, memory_order_acq_rel);
+    atomic_store_explicit(&prev->next, n, memory_order_release);
+}
+
+asw__qnode_t *asw__mpsc_pop(asw__mpsc_t *q)
+{
+    asw__qnode_t *tail = q->tail;
+    asw__qnode_t *next = atomic_load_explicit(&tail->next, memory_order_acquire);
+    if (tail == &q->stub) {
+        if (!next) return NULL;
+        q->tail = next;
+        tail = next;
+        next = atomic_load_explicit(&next->next, memory_order_acquire);
+    }
+    if (next) {
+        q->tail = next;
+        return tail;
+    }
+    if (tail != atomic_load_explicit(&q->head, memory_order_acquire)) return NULL; /* mid-push */
+    asw__mpsc_push(q, &q->stub);
+    next = atomic_load_explicit(&tail->next, memory_order_acquire);
+    if (next) {
+        q->tail = next;
+        return tail;
+    }
+    return NULL;
+}
+
+bool asw__mpsc_nonempty(asw__mpsc_t *q)
+{
+    return q->tail != &q->stub || atomic_load_explicit(&q->head, memory_order_acquire) != &q->stub;
+}
+
+/* ---- node pool ---- */
+
+static asw__mnode_t *nnext(asw__mnode_t *n)
+{
+    return (asw__mnode_t *)atomic_load_explicit(&n->q.next, memory_order_relaxed);
+}
+
+static void set_nnext(asw__mnode_t *n, asw__mnode_t *next)
+{
+    atomic_store_explicit(&n->q.next, next ? &next->q : NULL, memory_order_relaxed);
+}
+
+/* Allocates a chunk of ASW__BATCH nodes and returns them as a chain. pool_mu held. */
+static asw__mnode_t *new_chunk_locked(asw_system_t *sys)
+{
+    if (sys->nnode_chunks == sys->cap_node_chunks) {
+        size_t nc = sys->cap_node_chunks ? sys->cap_node_chunks * 2 : 64;
+        void **p = asw__reallocarray(sys->node_chunks, nc, sizeof(void *));
+        if (!p) return NULL;
+        sys->node_chunks = p;
+        sys->cap_node_chunks = nc;
+    }
+    asw__mnode_t *c = asw__malloc(ASW__BATCH * sizeof(asw__mnode_t));
+    if (!c) return NULL;
+    sys->node_chunks[sys->nnode_chunks++] = c;
+    for (uint32_t i = 0; i + 1 < ASW__BATCH; i++)
+        set_nnext(&c[i], &c[i + 1]);
+    atomic_store_explicit(&c[ASW__BATCH - 1].q.next, NULL, memory_order_relaxed);
+    return c;
+}
+
+/* Takes one whole batch (or a fresh chunk) as a chain; *out_n = its length. pool_mu held. */
+static asw__mnode_t *take_batch_locked(asw_system_t *sys, uint32_t *out_n)
+{
+    asw__mnode_t *b = sys->pool_batches;
+    if (b) {
+        sys->pool_batches = b->msg.data;
+        *out_n = (uint32_t)b->msg.word;
+        return b;
+    }
+    *out_n = ASW__BATCH;
+    return new_chunk_locked(sys);
+}
+
+asw__mnode_t *asw__rt_node_alloc(asw_system_t *sys)
+{
+    asw__worker_t *w = asw__rt_worker(sys);
+    asw__mnode_t *n;
+    if (ASW_LIKELY(w != NULL)) {
+        if (ASW_UNLIKELY(!w->cache)) {
+            pthread_mutex_lock(&sys->pool_mu);
+            w->cache = take_batch_locked(sys, &w->ncache);
+            pthread_mutex_unlock(&sys->pool_mu);
+            if (!w->cache) {
+                w->ncache = 0;
+                return NULL;
+            }
+        }
+        n = w->cache;
+        w->cache = nnext(n);
+        w->ncache--;
+        return n;
+    }
+    pthread_mutex_lock(&sys->pool_mu);
+    n = sys->pool_batches;
+    if (n) {
+        asw__mnode_t *rest = nnext(n);
+        if (rest) {
+            rest->msg.word = n->msg.word - 1;
+            rest->msg.data = n->msg.data;
+            sys->pool_batches = rest;
+        } else {
+            sys->pool_batches = n->msg.data;
+        }
+    } else {
+        uint32_t cnt;
+        n = take_batch_locked(sys, &cnt);
+        if (n && cnt > 1) {
+            asw__mnode_t *rest = nnext(n);
+            rest->msg.word = cnt - 1;
+            rest->msg.data = NULL;
+            sys->pool_batches = rest;
+        }
+    }
+    pthread_mutex_unlock(&sys->pool_mu);
+    return n;
+}
+
+void asw__rt_node_free(asw_system_t *sys, asw__mnode_t *n)
+{
+    asw__worker_t *w = asw__rt_worker(sys);
+    if (ASW_LIKELY(w != NULL)) {
+        set_nnext(n, w->cache);
+        w->cache = n;
+        if (ASW_UNLIKELY(++w->ncache >= ASW__CACHE_HIGH)) {
+            /* Hand the first ASW__BATCH nodes to the global stack. */
+            asw__mnode_t *b = w->cache, *last = b;
+            for (uint32_t i = 1; i < ASW__BATCH; i++)
+                last = nnext(last);
+            w->cache = nnext(last);
+            w->ncache -= ASW__BATCH;
+            atomic_store_explicit(&last->q.next, NULL, memory_order_relaxed);
+            b->msg.word = ASW__BATCH;
+            pthread_mutex_lock(&sys->pool_mu);
+            b->msg.data = sys->pool_batches;
+            sys->pool_batches = b;
+            pthread_mutex_unlock(&sys->pool_mu);
+        }
+        return;
+    }
+    pthread_mutex_lock(&sys->pool_mu);
+    asw__mnode_t *first = sys->pool_batches;
+    if (first && first->msg.word < ASW__BATCH) {
+        set_nnext(n, first);
+        n->msg.word = first->msg.word + 1;
+        n->msg.data = first->msg.data;
+    } else {
+        atomic_store_explicit(&n->q.next, NULL, memory_order_relaxed);
+        n->msg.word = 1;
+        n->msg.data = first;
+    }
+    sys->pool_batches = n;
+    pthread_mutex_unlock(&sys->pool_mu);
+}
+
+void asw__rt_node_discard(asw_system_t *sys, asw__mnode_t *n)
+{
+    if ((n->kind == ASW__K_USER || n->kind == ASW__K_REPLY) && n->msg.data && n->msg.drop)
+        n->msg.drop(n->msg.data, n->msg.len, n->msg.drop_ctx);
+    asw__rt_node_free(sys, n);
+}
+
+void asw__rt_pool_destroy(asw_system_t *sys)
+{
+    for (size_t i = 0; i < sys->nnode_chunks; i++)
+        asw__free(sys->node_chunks[i]);
+    asw__free(sys->node_chunks);
+    sys->node_chunks = NULL;
+    sys->nnode_chunks = sys->cap_node_chunks = 0;
+    sys->pool_batches = NULL;
+}
+
+/* ---- enqueue and dequeue ---- */
+
+void asw__rt_push(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n, bool sysprio)
+{
+    if (n->kind == ASW__K_USER || n->kind == ASW__K_REPLY)
+        atomic_fetch_add_explicit(&a->depth, 1, memory_order_relaxed);
+    asw__mpsc_push(sysprio ? &a->sysq : &a->normq, &n->q);
+    asw__rt_notify(sys, a, n->kind == ASW__K_KILL);
+}
+
+void asw__rt_space_signal(asw_system_t *sys, asw_actor_t *a)
+{
+    if (atomic_load(&a->waiters) == 0) return;
+    pthread_mutex_lock(&sys->space_mu);
+    pthread_cond_broadcast(&sys->space_cv);
+    pthread_mutex_unlock(&sys->space_mu);
+}
+
+/* Waits for a place in a's full mailbox (BLOCK policy). Returns 0 with the place reserved. */
+static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
+                           asw_error_t *out_err)
+{
+    uint64_t deadline = asw__rt_now() + a->block_timeout_ns;
+    int rc = ASW_OK;
+    pthread_mutex_lock(&sys->space_mu);
+    atomic_fetch_add(&a->waiters, 1);
+    for (;;) {
+        uint64_t d = atomic_fetch_add(&a->depth, 1);
+        if (d < a->capacity) break;
+        atomic_fetch_sub(&a->depth, 1);
+        if (atomic_load(&a->id) != to || atomic_load(&a->state) == ASW__S_DEAD) {
+            rc = asw__errorf(out_err, ASW_E_DEAD, "actor %#llx died while the sender waited",
+                             (unsigned long long)to);
+            break;
+        }
+        uint64_t now = asw__rt_now();
+        if (now >= deadline) {
+            rc = asw__errorf(out_err, ASW_E_TIMEOUT,
+                             "mailbox of actor %#llx stayed full for %llu ns",
+                             (unsigned long long)to, (unsigned long long)a->block_timeout_ns);
+            break;
+        }
+        struct timespec ts = {(time_t)(deadline / 1000000000u), (long)(deadline % 1000000000u)};
+        pthread_cond_timedwait(&sys->space_cv, &sys->space_mu, &ts);
+    }
+    atomic_fetch_sub(&a->waiters, 1);
+    pthread_mutex_unlock(&sys->space_mu);
+    return rc;
+}
+
+int asw__rt_deliver(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, asw_error_t *out_err)
+{
+    asw_actor_t *a = asw__rt_lookup(sys, to);
+    uint32_t st = a ? atomic_load_explicit(&a->state, memory_order_acquire) : ASW__S_FREE;
+    if (ASW_UNLIKELY(st == ASW__S_FREE || st == ASW__S_DEAD)) {
+        atomic_fetch_add_explicit(&sys->c_dead, 1, memory_order_relaxed);
+        asw__rt_node_free(sys, n);
+        return asw__errorf(out_err, ASW_E_DEAD, "actor %#llx is dead or unknown",
+                           (unsigned long long)to);
+    }
+    n->to = to;
+    if (a->ttl_ns && !n->deadline) n->deadline = asw__rt_now() + a->ttl_ns;
+    uint64_t d = atomic_fetch_add_explicit(&a->depth, 1, memory_order_relaxed);
+    if (ASW_UNLIKELY(a->capacity && d >= a->capacity)) {
+        switch (a->overflow) {
+        case ASW_OVERFLOW_DROP_OLDEST: break; /* the consumer trims */
+        case ASW_OVERFLOW_DROP_NEWEST:
+            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&a->dropped, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&sys->c_dropped, 1, memory_order_relaxed);
+            asw__rt_node_discard(sys, n);
+            return ASW_OK;
+        case ASW_OVERFLOW_BLOCK: {
+            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
+            int rc = block_for_space(sys, a, to, out_err);
+            if (rc != ASW_OK) {
+                atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
+                asw__rt_node_free(sys, n);
+                return rc;
+            }
+            break;
+        }
+        default:
+            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
+            asw__rt_node_free(sys, n);
+            return asw__errorf(out_err, ASW_E_FULL, "mailbox of actor %#llx is full (%u)",
+                               (unsigned long long)to, a->capacity);
+        }
+    }
+    asw__mpsc_push(&a->normq, &n->q);
+    asw__worker_t *w = asw__rt_worker(sys);
+    if (w)
+        atomic_store_explicit(&w->sent, atomic_load_explicit(&w->sent, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(&sys->c_sent, 1, memory_order_relaxed);
+    asw__rt_notify(sys, a, false);
+    return ASW_OK;
+}
+
+asw__mnode_t *asw__rt_pop(asw_actor_t *a)
+{
+    asw__qnode_t *q = asw__mpsc_pop(&a->sysq);
+    if (!q) q = asw__mpsc_pop(&a->normq);
+    return (asw__mnode_t *)q;
+}
+
+/* ---- public send ---- */
+
+static int send_common(asw_system_t *sys, asw_actor_id_t to, const asw_msg_t *msg,
+                       asw_actor_id_t from, asw_error_t *out_err)
+{
+    if (!sys || !msg) return asw__errorf(out_err, ASW_E_INVALID, "send: NULL system or message");
+    if (msg->type >= ASW_MSG_SYSTEM)
+        return asw__errorf(out_err, ASW_E_INVALID,
+                           "send: type %#x is reserved for runtime messages", msg->type);
+    asw__mnode_t *n = asw__rt_node_alloc(sys);
+    if (!n) return asw__errorf(out_err, ASW_E_NOMEM, "send: no memory for a message node");
+    n->kind = ASW__K_USER;
+    n->deadline = 0;
+    n->msg = *msg;
+    n->msg.from = from;
+    n->msg.corr = 0;
+    return asw__rt_deliver(sys, to, n, out_err);
+}
+
+int asw_send(asw_system_t *sys, asw_actor_id_t to, const asw_msg_t *msg, asw_error_t *out_err)
+{
+    return send_common(sys, to, msg, msg ? msg->from : 0, out_err);
+}
+
+int asw_actor_send(asw_actor_t *self, asw_actor_id_t to, const asw_msg_t *msg, asw_error_t *out_err)
+{
+    if (!self) return asw__errorf(out_err, ASW_E_INVALID, "send: NULL actor");
+    return send_common(self->sys, to, msg, atomic_load_explicit(&self->id, memory_order_relaxed),
+                       out_err);
+}

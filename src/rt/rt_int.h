@@ -1,0 +1,280 @@
+/*
+ * src/rt/rt_int.h -- what the files of the actor runtime share: the actor slot, the message node,
+ * the Vyukov MPSC queue, the worker, the system, and the internal functions between files.
+ *
+ * Layout. An actor lives in a slot of a two-level table owned by the system (chunks of
+ * ASW__CHUNK slots, never freed before the system): its memory is type-stable, so a sender that
+ * raced with the actor's death touches a valid slot and at worst leaves a message that is later
+ * discarded as a dead letter (every node carries its target id; the consumer drops nodes whose
+ * id is not its own). The slot is 256 bytes in four cache lines: producer side, consumer side,
+ * behaviour, rare fields.
+ *
+ * Scheduling state of an actor (`state`): IDLE -> SCHED by whoever enqueues first (CAS), SCHED ->
+ * IDLE / SUSP by the worker running it, SUSP -> SCHED by a resume/kill/awaited reply (CAS), any
+ * -> DEAD at termination, FREE when the slot is on the free list. Only the CAS winner pushes the
+ * actor on a run queue, so an actor is on at most one queue and run by at most one worker.
+ */
+#ifndef ASW_RT_RT_INT_H
+#define ASW_RT_RT_INT_H
+
+#include "airssys/actor.h"
+#include "base/base.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ASW__CHUNK_BITS 10
+#define ASW__CHUNK      (1u << ASW__CHUNK_BITS)
+#define ASW__RING       256u /* per-worker run queue capacity (power of two) */
+#define ASW__LIFO_MAX   32u  /* consecutive LIFO-slot runs before a fair requeue */
+
+/* ---- the intrusive MPSC queue (Vyukov) ---- */
+typedef struct asw__qnode {
+    _Atomic(struct asw__qnode *) next;
+} asw__qnode_t;
+
+/* Internal kinds of message nodes. */
+enum {
+    ASW__K_USER = 0,    /* a message for the behaviour (user or ASW_MSG_* type) */
+    ASW__K_START,       /* first node of every actor: run the start hooks (word = restarts) */
+    ASW__K_STOP,        /* graceful stop (status = reason) */
+    ASW__K_KILL,        /* immediate stop (status = reason) */
+    ASW__K_REQ_TIMEOUT, /* a request's timer fired (corr) */
+    ASW__K_REPLY,       /* a reply (routed through the pending table) */
+};
+
+/* Internal message types, delivered only to the runtime's own behaviours (the supervisor). */
+#define ASW__MSG_STARTED     (ASW_MSG_SYSTEM + 0x100u) /* a child finished its start hooks */
+#define ASW__MSG_SHUTDOWN    (ASW_MSG_SYSTEM + 0x101u) /* graceful stop for F_TRAP_STOP actors */
+#define ASW__MSG_SUP_RESTART (ASW_MSG_SYSTEM + 0x102u) /* backoff elapsed */
+#define ASW__MSG_SUP_KILL    (ASW_MSG_SYSTEM + 0x103u) /* a child's shutdown timeout elapsed */
+
+typedef struct asw__mnode {
+    asw__qnode_t q; /* first: the queue link (also the free-list link) */
+    uint32_t kind;
+    uint32_t pad;
+    asw_actor_id_t to;
+    uint64_t deadline; /* monotonic ns after which the message expired; 0: none */
+    asw_msg_t msg;
+} asw__mnode_t;
+
+typedef struct asw__mpsc {
+    _Atomic(asw__qnode_t *) head; /* producers exchange here */
+    asw__qnode_t *tail;           /* consumer only */
+    asw__qnode_t stub;
+} asw__mpsc_t;
+
+void asw__mpsc_init(asw__mpsc_t *q);
+/* Producer side, any thread. */
+void asw__mpsc_push(asw__mpsc_t *q, asw__qnode_t *n);
+/* Consumer side. Returns NULL when empty or when a producer is between its two steps. */
+asw__qnode_t *asw__mpsc_pop(asw__mpsc_t *q);
+/* Consumer side: true when something was pushed (possibly not yet poppable). */
+bool asw__mpsc_nonempty(asw__mpsc_t *q);
+
+/* ---- actor slot ---- */
+enum { ASW__S_FREE = 0, ASW__S_IDLE, ASW__S_SCHED, ASW__S_SUSP, ASW__S_DEAD };
+
+/* Bits of asw_actor.flags (atomic). */
+#define ASW__F_RESUME    1u  /* deliver ASW_MSG_RESUME at the start of the next turn */
+#define ASW__F_CLOSED    2u  /* links/monitors closed: the actor is terminating */
+#define ASW__F_TRAP_EXIT 4u  /* linked exits arrive as messages */
+#define ASW__F_TRAP_STOP 8u  /* graceful stops arrive as ASW__MSG_SHUTDOWN (supervisors) */
+#define ASW__F_KILLED    16u /* a kill is queued: wake even when suspended */
+#define ASW__F_STARTED   32u /* pre_start succeeded: stop hooks will run */
+
+typedef struct asw__link asw__link_t;
+typedef struct asw__pending asw__pending_t;
+
+struct asw_actor {
+    /* line 0: queues and scheduling state (producers and consumer) */
+    asw__mpsc_t sysq; /* system priority: overtakes normq */
+    asw__mpsc_t normq;
+    _Atomic uint64_t id;    /* current id (generation << 32 | index) */
+    _Atomic uint32_t state; /* ASW__S_* */
+    _Atomic uint32_t flags; /* ASW__F_* */
+    /* line 1: counters */
+    _Atomic uint64_t depth; /* queued user-visible messages (producers +, consumer -) */
+    _Atomic uint64_t dropped;
+    _Atomic uint32_t rejected;
+    _Atomic uint32_t waiters; /* senders blocked on a full mailbox */
+    _Atomic uint64_t dequeued;
+    _Atomic uint64_t handled;
+    _Atomic uint64_t expired;
+    _Atomic uint64_t busy_ns;
+    _Atomic uint64_t await_corr; /* request whose reply resumes the actor */
+    /* line 2: behaviour */
+    _Atomic(asw__mnode_t *) await_msg; /* that reply (or timeout), when it came */
+    asw_behavior_fn behavior;
+    void *state_ptr;
+    void *init_state;
+    const asw_actor_hooks_t *hooks;
+    asw_system_t *sys;
+    struct asw_actor *rq_next; /* link in the global inject queue */
+    asw__link_t *links;        /* links and monitors on this actor (guarded by lk) */
+    /* line 3: rare */
+    asw__pending_t *pending; /* outstanding requests (owner only) */
+    char *name;              /* registered name (owned) or NULL */
+    asw_actor_id_t sup;      /* supervisor notified after start, or 0 */
+    uint64_t ttl_ns;
+    uint64_t block_timeout_ns;
+    uint32_t capacity;
+    uint32_t max_per_turn;
+    _Atomic uint32_t restarts;
+    uint32_t corr_seq;
+    atomic_flag lk; /* guards links and the supervisor state snapshot */
+    uint8_t overflow;
+};
+
+_Static_assert(sizeof(struct asw_actor) <= 256, "an actor slot must stay within 256 bytes");
+
+/* ---- workers ---- */
+typedef struct asw__worker {
+    asw_system_t *sys;
+    uint32_t index;
+    pthread_t thread;
+    /* SPMC ring: the owner pushes at tail; the owner and thieves take at head (CAS). */
+    _Atomic uint64_t head;
+    _Atomic uint64_t tail;
+    _Atomic(asw_actor_t *) ring[ASW__RING];
+    asw_actor_t *lifo; /* not stealable: the actor just made runnable by this worker */
+    uint32_t lifo_runs;
+    /* node cache */
+    asw__mnode_t *cache;
+    uint32_t ncache;
+    uint32_t rng;
+    /* counters (written by the owner only) */
+    _Atomic uint64_t sent, handled, turns, steals;
+} asw__worker_t;
+
+/* ---- the system ---- */
+struct asw_system {
+    uint32_t nworkers;
+    uint32_t max_per_turn;
+    bool busy_time;
+    asw__worker_t *workers;
+    _Atomic int closing; /* 1: no new spawns; 2: workers must exit */
+    _Atomic int shut;    /* shutdown done */
+
+    /* actor table */
+    _Atomic(asw_actor_t *) *chunks;
+    void **chunk_raw;
+    uint32_t max_chunks;
+    pthread_mutex_t slot_mu;
+    uint32_t next_index; /* next never-used index (index 0 is never used) */
+    uint32_t *free_idx;
+    uint32_t nfree, cap_free;
+    _Atomic uint64_t live; /* live actors */
+
+    /* global inject queue (actors made runnable by non-worker threads or overflowing rings) */
+    pthread_mutex_t inj_mu;
+    asw_actor_t *inj_head, *inj_tail;
+    _Atomic uint32_t inj_len;
+
+    /* parking */
+    pthread_mutex_t park_mu;
+    pthread_cond_t park_cv;
+    _Atomic uint32_t sleepers;
+    _Atomic uint32_t searching; /* a woken worker has not found work yet */
+    _Atomic uint64_t active;    /* actors in state SCHED */
+    pthread_cond_t quiet_cv;    /* signalled when active drops to 0 or live drops (park_mu) */
+    _Atomic uint32_t quiet_waiters;
+
+    /* full bounded mailboxes (block policy) */
+    pthread_mutex_t space_mu;
+    pthread_cond_t space_cv;
+
+    /* message node pool: batches of free nodes */
+    pthread_mutex_t pool_mu;
+    asw__mnode_t *pool_batches; /* batch chain: msg.data links batches, msg.word = count */
+    void **node_chunks;
+    size_t nnode_chunks, cap_node_chunks;
+
+    /* names: open addressing, lock-free reads; writers hold name_mu */
+    pthread_mutex_t name_mu;
+    _Atomic(struct asw__names *) names;
+    struct asw__names *old_names; /* retired tables, freed with the system */
+
+    /* timers */
+    struct asw__timers *timers;
+
+    _Atomic uint64_t monitor_seq;
+
+    /* counters of events off the hot path, and of sends from non-worker threads */
+    _Atomic uint64_t c_spawned, c_stopped, c_sent, c_dead, c_dropped, c_expired, c_late;
+    _Atomic uint64_t c_restarts, c_escalations;
+};
+
+/* The worker of the current thread when it belongs to sys, else NULL. */
+asw__worker_t *asw__rt_worker(asw_system_t *sys);
+/* Monotonic clock in ns. */
+uint64_t asw__rt_now(void);
+
+/* sched.c */
+void asw__rt_schedule(asw_system_t *sys, asw_actor_t *a); /* caller won the CAS to SCHED */
+/* Makes `a` runnable after a push (CAS IDLE->SCHED, or SUSP->SCHED when wake_susp). */
+void asw__rt_notify(asw_system_t *sys, asw_actor_t *a, bool wake_susp);
+void asw__rt_quiet_signal(asw_system_t *sys);
+/* Puts a at the back of w's ring (end of a turn with messages left). */
+void asw__rt_requeue(asw__worker_t *w, asw_actor_t *a);
+
+/* mailbox.c: node pool and enqueue */
+asw__mnode_t *asw__rt_node_alloc(asw_system_t *sys);
+void asw__rt_node_free(asw_system_t *sys, asw__mnode_t *n);
+/* Drops the node's payload (if any) and frees it. */
+void asw__rt_node_discard(asw_system_t *sys, asw__mnode_t *n);
+void asw__rt_pool_destroy(asw_system_t *sys);
+/* Pushes n to a (system queue when sysprio) and makes a runnable. Applies no capacity rule. */
+void asw__rt_push(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n, bool sysprio);
+/* Full send path of a user message node: lookup, liveness, capacity policy. On failure the node
+ * is freed but its payload is left to the caller. */
+int asw__rt_deliver(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, asw_error_t *out_err);
+/* Pops the next node (system queue first) or NULL. Consumer only. */
+asw__mnode_t *asw__rt_pop(asw_actor_t *a);
+void asw__rt_space_signal(asw_system_t *sys, asw_actor_t *a);
+
+/* registry.c */
+int asw__rt_table_init(asw_system_t *sys, uint32_t max_actors);
+void asw__rt_table_destroy(asw_system_t *sys);
+/* Returns the slot of id when its generation matches (alive or not), else NULL. */
+asw_actor_t *asw__rt_lookup(asw_system_t *sys, asw_actor_id_t id);
+int asw__rt_slot_alloc(asw_system_t *sys, asw_actor_t **out);
+void asw__rt_slot_release(asw_system_t *sys, asw_actor_t *a);
+int asw__rt_name_set(asw_system_t *sys, const char *name, asw_actor_id_t id, bool check_alive);
+/* Clears name -> id only if it still maps to id. */
+void asw__rt_name_clear(asw_system_t *sys, const char *name, asw_actor_id_t id);
+void asw__rt_names_destroy(asw_system_t *sys);
+int asw__rt_name_check(const char *name, asw_error_t *out_err);
+
+/* timer.c */
+enum { ASW__T_SEND = 0, ASW__T_REQ, ASW__T_SYS };
+int asw__rt_timers_start(asw_system_t *sys);
+void asw__rt_timers_stop(asw_system_t *sys); /* joins the thread; drops what is pending */
+/* Arms a timer that, at now+delay, pushes node n to `to` (kind: T_SEND goes through the normal
+ * send path, T_REQ / T_SYS push to the system queue). Takes ownership of n on success. */
+int asw__rt_timer_add(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, int kind,
+                      uint64_t delay_ns, asw_timer_id_t *out_id);
+/* Cancels; on success returns the node (caller disposes of it) through out_node. */
+int asw__rt_timer_cancel(asw_system_t *sys, asw_timer_id_t id, asw__mnode_t **out_node);
+
+/* actor.c */
+int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_t sup,
+                  uint32_t restarts, int restart_reason, uint32_t extra_flags,
+                  asw_actor_id_t *out_id, asw_error_t *out_err);
+/* Runs one turn of `a` on worker w. */
+void asw__rt_run(asw__worker_t *w, asw_actor_t *a);
+/* Terminates every actor still alive after the workers stopped (shutdown). */
+void asw__rt_reap_all(asw_system_t *sys);
+/* Routes a reply or request-timeout node to requester a: into the await slot (and resumes a)
+ * when a awaits that corr, else into its system queue. */
+void asw__rt_push_response(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n);
+/* Sends a runtime message (system priority) from `from` to `to`; counts a dead letter when to
+ * is dead. */
+int asw__rt_sys_send(asw_system_t *sys, asw_actor_id_t to, uint32_t type, asw_actor_id_t from,
+                     int32_t status, uint64_t word);
+void asw__rt_lock(asw_actor_t *a);
+void asw__rt_unlock(asw_actor_t *a);
+
+#endif /* ASW_RT_RT_INT_H */
