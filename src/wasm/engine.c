@@ -8,7 +8,10 @@
  *
  * The watchdog serves asw_store_set_deadline: one thread per engine, started lazily, sleeping
  * on a condition variable (CLOCK_MONOTONIC) until the earliest deadline, then raising the
- * store's interrupt. Stores remove themselves from its list when freed.
+ * store's interrupt. The list is doubly linked so arming, cancelling and freeing a store are
+ * O(1), and a setter signals the thread only when its deadline is earlier than the next
+ * wake-up: arming and cancelling a deadline around every call (as the component host does per
+ * message) costs a lock and a few stores, not a thread wake-up.
  */
 #include "wasm/runtime.h"
 
@@ -181,25 +184,34 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Removes s from the watchdog list in O(1) (caller holds watch_lock). */
+static void watch_unlink(asw_store_t *s)
+{
+    if (!s->watch_pprev) return;
+    *s->watch_pprev = s->watch_next;
+    if (s->watch_next) s->watch_next->watch_pprev = s->watch_pprev;
+    s->watch_next = NULL;
+    s->watch_pprev = NULL;
+}
+
 static void *watchdog_main(void *arg)
 {
     asw_engine_t *e = arg;
     pthread_mutex_lock(&e->watch_lock);
     while (!e->watch_stop) {
         uint64_t now = now_ns(), earliest = UINT64_MAX;
-        asw_store_t **link = (asw_store_t **)&e->watch_list;
-        while (*link) {
-            asw_store_t *s = *link;
+        for (asw_store_t *s = e->watch_list, *next; s; s = next) {
+            next = s->watch_next;
             if (s->deadline_ns <= now) {
                 atomic_store(&s->interrupt, s->deadline_kind);
                 s->deadline_ns = 0;
-                *link = s->watch_next;
-                s->watch_next = NULL;
-                continue;
+                watch_unlink(s);
+            } else if (s->deadline_ns < earliest) {
+                earliest = s->deadline_ns;
             }
-            if (s->deadline_ns < earliest) earliest = s->deadline_ns;
-            link = &s->watch_next;
         }
+        /* Setters signal only when their deadline is earlier than this wake-up time. */
+        e->watch_wake_ns = earliest;
         if (earliest == UINT64_MAX) {
             pthread_cond_wait(&e->watch_cond, &e->watch_lock);
         } else {
@@ -211,18 +223,6 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
-/* Removes s from the watchdog list (caller holds watch_lock). */
-static void watch_unlink(asw_engine_t *e, asw_store_t *s)
-{
-    for (asw_store_t **link = (asw_store_t **)&e->watch_list; *link; link = &(*link)->watch_next) {
-        if (*link == s) {
-            *link = s->watch_next;
-            s->watch_next = NULL;
-            return;
-        }
-    }
-}
-
 int asw_store_set_deadline(asw_store_t *s, uint64_t timeout_ns, asw_interrupt_t kind)
 {
     if (!s || (timeout_ns && kind != ASW_INTERRUPT_KILL && kind != ASW_INTERRUPT_SUSPEND))
@@ -230,10 +230,12 @@ int asw_store_set_deadline(asw_store_t *s, uint64_t timeout_ns, asw_interrupt_t 
     asw_engine_t *e = s->engine;
     int rc = ASW_OK;
     pthread_mutex_lock(&e->watch_lock);
-    watch_unlink(e, s);
+    /* Cancelling needs no signal: a watchdog waking for a removed deadline finds nothing. */
+    watch_unlink(s);
     s->deadline_ns = 0;
     if (timeout_ns) {
         if (!e->watch_started) {
+            e->watch_wake_ns = UINT64_MAX;
             if (pthread_create(&e->watch_thread, NULL, watchdog_main, e) != 0) {
                 rc = ASW_E_NOMEM;
                 goto out;
@@ -241,11 +243,16 @@ int asw_store_set_deadline(asw_store_t *s, uint64_t timeout_ns, asw_interrupt_t 
             e->watch_started = true;
         }
         uint64_t now = now_ns();
-        s->deadline_ns = timeout_ns > UINT64_MAX - now ? UINT64_MAX - 1 : now + timeout_ns;
+        s->deadline_ns = timeout_ns > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + timeout_ns;
         s->deadline_kind = (uint8_t)kind;
         s->watch_next = e->watch_list;
+        if (s->watch_next) s->watch_next->watch_pprev = &s->watch_next;
+        s->watch_pprev = (asw_store_t **)&e->watch_list;
         e->watch_list = s;
-        pthread_cond_broadcast(&e->watch_cond);
+        if (s->deadline_ns < e->watch_wake_ns) {
+            e->watch_wake_ns = s->deadline_ns;
+            pthread_cond_signal(&e->watch_cond);
+        }
     }
 out:
     pthread_mutex_unlock(&e->watch_lock);
@@ -257,6 +264,6 @@ out:
 void asw__engine_forget_store(asw_engine_t *e, asw_store_t *s)
 {
     pthread_mutex_lock(&e->watch_lock);
-    watch_unlink(e, s);
+    watch_unlink(s);
     pthread_mutex_unlock(&e->watch_lock);
 }

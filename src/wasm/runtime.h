@@ -47,7 +47,8 @@ struct asw_engine {
     pthread_cond_t watch_cond;
     pthread_t watch_thread;
     bool watch_started, watch_stop;
-    void *watch_list; /* stores with a pending deadline */
+    void *watch_list;       /* stores with a pending deadline (doubly linked) */
+    uint64_t watch_wake_ns; /* when the watchdog wakes next; UINT64_MAX: not before a signal */
 };
 
 /* [engine.c] Interns a function type (thread-safe): *out_type_id is equal for equal types.
@@ -135,7 +136,8 @@ struct asw_store {
     _Atomic uint32_t interrupt; /* 0 or an asw_interrupt_t; written by any thread */
     uint64_t deadline_ns;       /* 0: none (guarded by engine->watch_lock) */
     uint8_t deadline_kind;
-    asw_store_t *watch_next; /* engine's deadline list (guarded by engine->watch_lock) */
+    asw_store_t *watch_next;   /* engine's deadline list (guarded by engine->watch_lock) */
+    asw_store_t **watch_pprev; /* the link that points at this store, or NULL when unlisted */
 
     /* Execution state (interp.c): value stack, frames, the suspended call. */
     struct asw__exec *exec;
