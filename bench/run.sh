@@ -67,23 +67,31 @@ failed=0
     echo "cpu pinned: ${ASW_BENCH_CPU:-no}"
 } >"$results/latest.env"
 
-while IFS= read -r exe; do
-    [ -n "$exe" ] || continue
-    echo "== $(basename "$exe")" >&2
-    if ! "$exe" >>"$tmp"; then
-        echo "run.sh: $(basename "$exe") FAILED" >&2
-        failed=1
-    fi
-done <"$list"
-
+# Peers first: their lines are appended to the results, and rt_bench reads the Erlang figures
+# from the same file (ASW_RT_ERLANG_JSON) instead of running the peer a second time.
+peers=$(mktemp)
 for peer in "$here"/peers/*.sh; do
     [ -f "$peer" ] || continue
     echo "== peer $(basename "$peer")" >&2
-    if ! sh "$peer" "$build" >>"$tmp"; then
+    if ! sh "$peer" "$build" >>"$peers" </dev/null; then
         echo "run.sh: peer $(basename "$peer") FAILED" >&2
         failed=1
     fi
 done
+export ASW_RT_ERLANG_JSON="$peers"
+
+# Every program gets /dev/null as stdin: a program that starts a peer (erl reads its stdin)
+# must not swallow the rest of the list.
+while IFS= read -r exe; do
+    [ -n "$exe" ] || continue
+    echo "== $(basename "$exe")" >&2
+    if ! "$exe" >>"$tmp" </dev/null; then
+        echo "run.sh: $(basename "$exe") FAILED" >&2
+        failed=1
+    fi
+done <"$list"
+cat "$peers" >>"$tmp"
+rm -f "$peers"
 
 mv "$tmp" "$out"
 trap - EXIT INT TERM

@@ -17,7 +17,7 @@ while IFS= read -r exe; do
     [ -n "$exe" ] || continue
     name=$(basename "$exe")
     start=$(date +%s)
-    if ! timeout 60 "$exe" >"$tmp/$name.jsonl" 2>"$tmp/$name.err"; then
+    if ! timeout 60 "$exe" >"$tmp/$name.jsonl" 2>"$tmp/$name.err" </dev/null; then
         echo "smoke: $name failed:" >&2
         cat "$tmp/$name.err" >&2
         failed=1
