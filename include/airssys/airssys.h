@@ -10,7 +10,10 @@
 #include "airssys/wasm.h"
 #include "airssys/wasi.h"
 #include "airssys/security.h"
+#include "airssys/storage.h"
 #include "airssys/toml.h"
 #include "airssys/manifest.h"
+#include "airssys/sysmanifest.h"
+#include "airssys/host.h"
 
 #endif /* AIRSSYS_AIRSSYS_H */

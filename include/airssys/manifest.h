@@ -97,6 +97,10 @@ ASW_API void asw_manifest_free(asw_manifest_t *manifest);
  */
 ASW_API int asw_manifest_parse_duration(const char *s, uint64_t *out_ns, asw_error_t *out_err);
 
+/* True when s is a valid component name: [a-z0-9][a-z0-9_-]*, at most 64 characters (the rule
+ * of [component] name; also used for instance names in airssys.toml). Borrows s. */
+ASW_API bool asw_manifest_valid_name(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

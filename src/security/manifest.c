@@ -224,6 +224,11 @@ static bool valid_name(const char *s)
     return true;
 }
 
+ASW_API bool asw_manifest_valid_name(const char *s)
+{
+    return s && valid_name(s);
+}
+
 /* A numeric identifier of semver: digits without a leading zero. Advances *pp. */
 static bool semver_num(const char **pp)
 {

@@ -1,0 +1,720 @@
+/*
+ * src/host/storage.c -- the component store (include/airssys/storage.h): one LMDB environment
+ * per store directory, one namespace per component, byte quotas that survive restarts.
+ *
+ * Layout. One unnamed LMDB database holds three kinds of records, told apart by the first byte
+ * of the key:
+ *   [0x00]                      the format record, value "airssys-storage 1";
+ *   [0x00][id]                  the usage record of namespace id: bytes (u64), keys (u64),
+ *                               native byte order (an LMDB file is not portable anyway);
+ *   [len(id)][id][user key]     an entry of namespace id (1 <= len(id) <= 128).
+ * The length prefix makes the encoding injective: "a:" + "b" is 02 'a' ':' 'b' and "a" + ":b"
+ * is 01 'a' ':' 'b', so no namespace can read, list or overwrite another's keys. We chose this
+ * over one LMDB sub-database per namespace because LMDB's named databases are meant to be few:
+ * their number is fixed when the environment opens (mdb_env_set_maxdbs), every mdb_dbi_open
+ * searches the open slots linearly and costs per-transaction memory for each slot, and handles
+ * opened in a transaction that aborts disappear -- with 10,000 components that is the wrong
+ * tool. One database with prefixed keys costs one extra byte per key.
+ *
+ * Crash safety. Every write is one LMDB write transaction that changes the entry AND the usage
+ * record, so after any crash the usage equals the sum of the entries (LMDB commits are atomic:
+ * copy-on-write pages, then the meta page). A call returns ASW_OK only after mdb_txn_commit
+ * succeeded; the pages are then in the file (or the kernel's page cache under SYNC_NONE), which
+ * is what survives kill -9.
+ *
+ * Threads. The environment is opened with MDB_NOTLS, so a read transaction is not tied to the
+ * thread that began it and one thread may hold several. Reads reuse reset transactions from a
+ * small lock-free pool (mdb_txn_renew is cheaper than begin: it keeps the reader slot). Every
+ * write transaction is begun and committed inside one call on one thread, as LMDB requires;
+ * LMDB serialises writers with its own (robust) mutex. LMDB must not open one environment twice
+ * in a process (closing one would drop the other's file locks), so open stores are recorded by
+ * (device, inode) of their directory and a second open of the same directory is refused with
+ * ASW_E_BUSY.
+ *
+ * Not here: capability checks (the host function checks the storage capability before it calls
+ * in), growing the map when it is full (ASW_E_FULL is returned), transactions spanning several
+ * calls, and LMDB's own allocations (it uses malloc, outside the allocator hook).
+ */
+#include "airssys/storage.h"
+
+#include "base/base.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define FORMAT_VALUE      "airssys-storage 1"
+#define DEFAULT_MAP_SIZE  (UINT64_C(256) << 20)
+#define MIN_MAP_SIZE      (UINT64_C(64) << 10)
+#define DEFAULT_VALUE_MAX (UINT32_C(1) << 20)
+#define VALUE_LIMIT       UINT32_C(0x7fffffff)
+#define DEFAULT_READERS   256u
+#define POOL_SLOTS        16
+/* An encoded key: length byte, namespace, user key. */
+#define EKEY_MAX (1 + ASW_STORAGE_NS_MAX + ASW_STORAGE_KEY_MAX)
+
+struct asw_storage {
+    MDB_env *env;
+    MDB_dbi dbi;
+    asw_storage_opts_t opts;
+    dev_t dev;
+    ino_t ino;
+    struct asw_storage *next_open; /* in the process-wide list of open stores */
+    size_t pool_slots;
+    _Atomic(MDB_txn *) pool[POOL_SLOTS]; /* reset read transactions */
+    atomic_size_t live_ns;               /* open namespace handles (checked at close) */
+    atomic_uint readers;                 /* read transactions alive (in use or pooled) */
+};
+
+struct asw_storage_ns {
+    asw_storage_t *st;
+    _Atomic uint64_t quota;
+    size_t plen;                            /* 1 + id length */
+    uint8_t prefix[1 + ASW_STORAGE_NS_MAX]; /* [len][id] */
+    uint8_t ukey[1 + ASW_STORAGE_NS_MAX];   /* [0x00][id]: the usage record's key */
+    char id[ASW_STORAGE_NS_MAX + 1];
+};
+
+typedef struct usage_rec {
+    uint64_t bytes, keys;
+} usage_rec;
+
+static pthread_mutex_t g_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static asw_storage_t *g_open;
+
+/* ------------------------------------------------------------------------------------------ */
+
+/* Turns an LMDB (or errno) code into an ASW_E_* code with a message naming the operation. */
+static int lmdb_error(asw_error_t *err, int rc, const char *what)
+{
+    int code;
+    switch (rc) {
+    case MDB_NOTFOUND: code = ASW_E_NOT_FOUND; break;
+    case MDB_MAP_FULL:
+        return asw__errorf(err, ASW_E_FULL, "storage: %s: the database is full (map size reached)",
+                           what);
+    case MDB_TXN_FULL:
+        return asw__errorf(err, ASW_E_FULL, "storage: %s: transaction too large", what);
+    case MDB_READERS_FULL:
+        return asw__errorf(err, ASW_E_BUSY, "storage: %s: too many concurrent readers", what);
+    case MDB_BAD_VALSIZE: code = ASW_E_LIMIT; break;
+    case ENOMEM: code = ASW_E_NOMEM; break;
+    default: code = ASW_E_IO; break;
+    }
+    return asw__errorf(err, code, "storage: %s: %s", what, mdb_strerror(rc));
+}
+
+static int get_rtxn(asw_storage_t *st, MDB_txn **out, asw_error_t *err)
+{
+    for (size_t i = 0; i < st->pool_slots; i++) {
+        MDB_txn *t = atomic_exchange_explicit(&st->pool[i], NULL, memory_order_acquire);
+        if (!t) continue;
+        if (mdb_txn_renew(t) == 0) {
+            *out = t;
+            return ASW_OK;
+        }
+        mdb_txn_abort(t);
+        atomic_fetch_sub(&st->readers, 1);
+    }
+    /* LMDB rounds its reader table up to whole pages; counting here makes max_readers exact. */
+    if (atomic_fetch_add(&st->readers, 1) >= st->opts.max_readers) {
+        atomic_fetch_sub(&st->readers, 1);
+        return asw__errorf(err, ASW_E_BUSY, "storage: too many concurrent readers (max %u)",
+                           (unsigned)st->opts.max_readers);
+    }
+    int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, out);
+    if (rc) {
+        atomic_fetch_sub(&st->readers, 1);
+        return lmdb_error(err, rc, "begin read");
+    }
+    return ASW_OK;
+}
+
+static void put_rtxn(asw_storage_t *st, MDB_txn *t)
+{
+    mdb_txn_reset(t);
+    for (size_t i = 0; i < st->pool_slots; i++) {
+        MDB_txn *expected = NULL;
+        if (atomic_compare_exchange_strong_explicit(&st->pool[i], &expected, t,
+                                                    memory_order_release, memory_order_relaxed))
+            return;
+    }
+    mdb_txn_abort(t);
+    atomic_fetch_sub(&st->readers, 1);
+}
+
+/* Checks a user key (or prefix when allow_empty) and builds [len][id][key] into buf. */
+static int encode_key(const asw_storage_ns_t *ns, const void *key, size_t klen, bool allow_empty,
+                      uint8_t buf[EKEY_MAX], MDB_val *out, asw_error_t *err)
+{
+    if (klen == 0 && !allow_empty) return asw__errorf(err, ASW_E_INVALID, "storage: empty key");
+    if (klen > 0 && !key) return asw__errorf(err, ASW_E_INVALID, "storage: NULL key");
+    if (klen > ns->st->opts.max_key_bytes)
+        return asw__errorf(err, ASW_E_LIMIT, "storage: key of %zu bytes exceeds the limit of %u",
+                           klen, (unsigned)ns->st->opts.max_key_bytes);
+    memcpy(buf, ns->prefix, ns->plen);
+    if (klen) memcpy(buf + ns->plen, key, klen);
+    out->mv_data = buf;
+    out->mv_size = ns->plen + klen;
+    return ASW_OK;
+}
+
+static int read_usage(const asw_storage_ns_t *ns, MDB_txn *txn, usage_rec *out, asw_error_t *err)
+{
+    MDB_val k = {ns->plen, (void *)ns->ukey}, v;
+    int rc = mdb_get(txn, ns->st->dbi, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        out->bytes = out->keys = 0;
+        return ASW_OK;
+    }
+    if (rc) return lmdb_error(err, rc, "read usage");
+    if (v.mv_size != sizeof *out)
+        return asw__errorf(err, ASW_E_IO, "storage: namespace '%s': corrupt usage record", ns->id);
+    memcpy(out, v.mv_data, sizeof *out);
+    return ASW_OK;
+}
+
+static int write_usage(const asw_storage_ns_t *ns, MDB_txn *txn, const usage_rec *u,
+                       asw_error_t *err)
+{
+    MDB_val k = {ns->plen, (void *)ns->ukey};
+    int rc;
+    if (u->keys == 0) {
+        rc = mdb_del(txn, ns->st->dbi, &k, NULL);
+        if (rc == MDB_NOTFOUND) rc = 0;
+    } else {
+        MDB_val v = {sizeof *u, (void *)u};
+        rc = mdb_put(txn, ns->st->dbi, &k, &v, 0);
+    }
+    return rc ? lmdb_error(err, rc, "write usage") : ASW_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static int check_opts(const asw_storage_opts_t *in, asw_storage_opts_t *o, asw_error_t *err)
+{
+    memset(o, 0, sizeof *o);
+    if (in) *o = *in;
+    if (!o->map_size) o->map_size = DEFAULT_MAP_SIZE;
+    if (!o->max_key_bytes) o->max_key_bytes = ASW_STORAGE_KEY_MAX;
+    if (!o->max_value_bytes) o->max_value_bytes = DEFAULT_VALUE_MAX;
+    if (!o->max_readers) o->max_readers = DEFAULT_READERS;
+    if (o->map_size < MIN_MAP_SIZE || o->map_size > SIZE_MAX / 2)
+        return asw__errorf(err, ASW_E_INVALID, "storage: map size %llu out of range (min %llu)",
+                           (unsigned long long)o->map_size, (unsigned long long)MIN_MAP_SIZE);
+    if (o->max_key_bytes > ASW_STORAGE_KEY_MAX)
+        return asw__errorf(err, ASW_E_INVALID, "storage: max_key_bytes %u exceeds %d",
+                           (unsigned)o->max_key_bytes, ASW_STORAGE_KEY_MAX);
+    if (o->max_value_bytes > VALUE_LIMIT || o->max_value_bytes >= o->map_size)
+        return asw__errorf(err, ASW_E_INVALID,
+                           "storage: max_value_bytes %u must be below the map size and 2 GiB",
+                           (unsigned)o->max_value_bytes);
+    if (o->max_readers > 65536)
+        return asw__errorf(err, ASW_E_INVALID, "storage: max_readers %u exceeds 65536",
+                           (unsigned)o->max_readers);
+    if (o->sync != ASW_STORAGE_SYNC_FULL && o->sync != ASW_STORAGE_SYNC_META &&
+        o->sync != ASW_STORAGE_SYNC_NONE)
+        return asw__errorf(err, ASW_E_INVALID, "storage: unknown sync policy %d", (int)o->sync);
+    return ASW_OK;
+}
+
+/* Opens the database and checks (or, in a new store, writes) the format record. */
+static int open_db(asw_storage_t *st, asw_error_t *err)
+{
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (rc) return lmdb_error(err, rc, "begin");
+    rc = mdb_dbi_open(txn, NULL, 0, &st->dbi);
+    if (rc) {
+        rc = lmdb_error(err, rc, "open database");
+        goto fail;
+    }
+    uint8_t fk = 0;
+    MDB_val k = {1, &fk}, v;
+    rc = mdb_get(txn, st->dbi, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        v.mv_data = (void *)FORMAT_VALUE;
+        v.mv_size = sizeof FORMAT_VALUE - 1;
+        rc = mdb_put(txn, st->dbi, &k, &v, 0);
+        if (rc) {
+            rc = lmdb_error(err, rc, "write format record");
+            goto fail;
+        }
+    } else if (rc) {
+        rc = lmdb_error(err, rc, "read format record");
+        goto fail;
+    } else if (v.mv_size != sizeof FORMAT_VALUE - 1 ||
+               memcmp(v.mv_data, FORMAT_VALUE, v.mv_size) != 0) {
+        rc = asw__errorf(err, ASW_E_UNSUPPORTED,
+                         "storage: the directory holds a store of another format (expected '%s')",
+                         FORMAT_VALUE);
+        goto fail;
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc) return lmdb_error(err, rc, "commit");
+    return ASW_OK;
+fail:
+    if (txn) mdb_txn_abort(txn);
+    return rc;
+}
+
+ASW_API int asw_storage_open(const char *dir, const asw_storage_opts_t *opts,
+                             asw_storage_t **out_st, asw_error_t *out_err)
+{
+    if (!out_st) return asw__errorf(out_err, ASW_E_INVALID, "storage: NULL out_st");
+    *out_st = NULL;
+    if (!dir || !*dir) return asw__errorf(out_err, ASW_E_INVALID, "storage: no directory given");
+    asw_storage_opts_t o;
+    int rc = check_opts(opts, &o, out_err);
+    if (rc) return rc;
+
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return asw__errorf(out_err, ASW_E_IO, "storage: cannot create '%s': %s", dir,
+                           strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return asw__errorf(out_err, ASW_E_IO, "storage: '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return asw__errorf(out_err, ASW_E_IO, "storage: '%s' is not a directory", dir);
+
+    asw_storage_t *st = asw__calloc(1, sizeof *st);
+    if (!st) return asw__errorf(out_err, ASW_E_NOMEM, "storage: out of memory");
+    st->opts = o;
+    st->dev = sb.st_dev;
+    st->ino = sb.st_ino;
+    st->pool_slots = o.max_readers / 2 < POOL_SLOTS ? o.max_readers / 2 : POOL_SLOTS;
+    for (size_t i = 0; i < POOL_SLOTS; i++)
+        atomic_init(&st->pool[i], NULL);
+    atomic_init(&st->live_ns, 0);
+    atomic_init(&st->readers, 0);
+
+    bool registered = false;
+    pthread_mutex_lock(&g_open_lock);
+    for (asw_storage_t *p = g_open; p; p = p->next_open) {
+        if (p->dev == st->dev && p->ino == st->ino) {
+            pthread_mutex_unlock(&g_open_lock);
+            rc = asw__errorf(out_err, ASW_E_BUSY, "storage: '%s' is already open in this process",
+                             dir);
+            goto fail;
+        }
+    }
+    st->next_open = g_open;
+    g_open = st;
+    registered = true;
+    pthread_mutex_unlock(&g_open_lock);
+
+    int mrc = mdb_env_create(&st->env);
+    if (mrc) {
+        st->env = NULL;
+        rc = lmdb_error(out_err, mrc, "create environment");
+        goto fail;
+    }
+    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD;
+    if (o.sync == ASW_STORAGE_SYNC_META) flags |= MDB_NOMETASYNC;
+    if (o.sync == ASW_STORAGE_SYNC_NONE) flags |= MDB_NOSYNC;
+    if ((mrc = mdb_env_set_mapsize(st->env, (size_t)o.map_size)) != 0 ||
+        (mrc = mdb_env_set_maxreaders(st->env, o.max_readers)) != 0) {
+        rc = lmdb_error(out_err, mrc, "configure");
+        goto fail;
+    }
+    mrc = mdb_env_open(st->env, dir, flags, 0600);
+    if (mrc) {
+        rc = asw__errorf(out_err, mrc == ENOMEM ? ASW_E_NOMEM : ASW_E_IO,
+                         "storage: cannot open '%s': %s", dir, mdb_strerror(mrc));
+        goto fail;
+    }
+    ASW_ASSERT((size_t)mdb_env_get_maxkeysize(st->env) >= EKEY_MAX);
+    int dead = 0;
+    mdb_reader_check(st->env, &dead); /* slots of killed processes; failure is harmless */
+    rc = open_db(st, out_err);
+    if (rc) {
+        asw__error_prefix(out_err, "'%s': ", dir);
+        goto fail;
+    }
+    *out_st = st;
+    return ASW_OK;
+fail:
+    if (st->env) mdb_env_close(st->env);
+    if (registered) {
+        pthread_mutex_lock(&g_open_lock);
+        for (asw_storage_t **pp = &g_open; *pp; pp = &(*pp)->next_open) {
+            if (*pp == st) {
+                *pp = st->next_open;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&g_open_lock);
+    }
+    asw__free(st);
+    return rc;
+}
+
+ASW_API void asw_storage_close(asw_storage_t *st)
+{
+    if (!st) return;
+    ASW_ASSERT(atomic_load(&st->live_ns) == 0);
+    for (size_t i = 0; i < POOL_SLOTS; i++) {
+        MDB_txn *t = atomic_exchange(&st->pool[i], NULL);
+        if (t) mdb_txn_abort(t);
+    }
+    mdb_env_close(st->env);
+    pthread_mutex_lock(&g_open_lock);
+    for (asw_storage_t **pp = &g_open; *pp; pp = &(*pp)->next_open) {
+        if (*pp == st) {
+            *pp = st->next_open;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g_open_lock);
+    asw__free(st);
+}
+
+ASW_API void asw_storage_get_opts(const asw_storage_t *st, asw_storage_opts_t *out_opts)
+{
+    if (st && out_opts) *out_opts = st->opts;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+ASW_API int asw_storage_ns_open(asw_storage_t *st, const char *id, uint64_t quota_bytes,
+                                asw_storage_ns_t **out_ns, asw_error_t *out_err)
+{
+    if (!out_ns) return asw__errorf(out_err, ASW_E_INVALID, "storage: NULL out_ns");
+    *out_ns = NULL;
+    if (!st || !id) return asw__errorf(out_err, ASW_E_INVALID, "storage: NULL store or id");
+    size_t n = strnlen(id, ASW_STORAGE_NS_MAX + 1);
+    if (n == 0) return asw__errorf(out_err, ASW_E_INVALID, "storage: empty namespace id");
+    if (n > ASW_STORAGE_NS_MAX)
+        return asw__errorf(out_err, ASW_E_LIMIT, "storage: namespace id longer than %d bytes",
+                           ASW_STORAGE_NS_MAX);
+    asw_storage_ns_t *ns = asw__calloc(1, sizeof *ns);
+    if (!ns) return asw__errorf(out_err, ASW_E_NOMEM, "storage: out of memory");
+    ns->st = st;
+    atomic_init(&ns->quota, quota_bytes);
+    ns->plen = 1 + n;
+    ns->prefix[0] = (uint8_t)n;
+    memcpy(ns->prefix + 1, id, n);
+    ns->ukey[0] = 0;
+    memcpy(ns->ukey + 1, id, n);
+    memcpy(ns->id, id, n);
+    ns->id[n] = '\0';
+    atomic_fetch_add(&st->live_ns, 1);
+    *out_ns = ns;
+    return ASW_OK;
+}
+
+ASW_API void asw_storage_ns_close(asw_storage_ns_t *ns)
+{
+    if (!ns) return;
+    atomic_fetch_sub(&ns->st->live_ns, 1);
+    asw__free(ns);
+}
+
+ASW_API void asw_storage_ns_set_quota(asw_storage_ns_t *ns, uint64_t quota_bytes)
+{
+    if (ns) atomic_store(&ns->quota, quota_bytes);
+}
+
+ASW_API const char *asw_storage_ns_id(const asw_storage_ns_t *ns)
+{
+    return ns ? ns->id : "";
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+ASW_API int asw_storage_get(asw_storage_ns_t *ns, const void *key, size_t klen, void *buf,
+                            size_t cap, size_t *out_len, asw_error_t *out_err)
+{
+    if (!ns || !out_len || (cap && !buf))
+        return asw__errorf(out_err, ASW_E_INVALID, "storage: get: NULL argument");
+    *out_len = 0;
+    uint8_t kb[EKEY_MAX];
+    MDB_val k, v;
+    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    if (rc) return rc;
+    MDB_txn *txn;
+    rc = get_rtxn(ns->st, &txn, out_err);
+    if (rc) return rc;
+    int mrc = mdb_get(txn, ns->st->dbi, &k, &v);
+    if (mrc == MDB_NOTFOUND) {
+        rc = ASW_E_NOT_FOUND;
+        asw__errorf(out_err, rc, "storage: key not found in namespace '%s'", ns->id);
+    } else if (mrc) {
+        rc = lmdb_error(out_err, mrc, "get");
+    } else {
+        *out_len = v.mv_size;
+        if (v.mv_size > cap)
+            rc = asw__errorf(out_err, ASW_E_OVERFLOW,
+                             "storage: value of %zu bytes does not fit a buffer of %zu", v.mv_size,
+                             cap);
+        else if (v.mv_size)
+            memcpy(buf, v.mv_data, v.mv_size);
+    }
+    put_rtxn(ns->st, txn);
+    return rc;
+}
+
+ASW_API int asw_storage_exists(asw_storage_ns_t *ns, const void *key, size_t klen, bool *out_exists,
+                               asw_error_t *out_err)
+{
+    if (!ns || !out_exists)
+        return asw__errorf(out_err, ASW_E_INVALID, "storage: exists: NULL argument");
+    *out_exists = false;
+    uint8_t kb[EKEY_MAX];
+    MDB_val k, v;
+    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    if (rc) return rc;
+    MDB_txn *txn;
+    rc = get_rtxn(ns->st, &txn, out_err);
+    if (rc) return rc;
+    int mrc = mdb_get(txn, ns->st->dbi, &k, &v);
+    if (mrc == 0)
+        *out_exists = true;
+    else if (mrc != MDB_NOTFOUND)
+        rc = lmdb_error(out_err, mrc, "exists");
+    put_rtxn(ns->st, txn);
+    return rc;
+}
+
+ASW_API int asw_storage_set(asw_storage_ns_t *ns, const void *key, size_t klen, const void *value,
+                            size_t vlen, asw_quota_violation_t *out_violation, asw_error_t *out_err)
+{
+    if (!ns || (vlen && !value))
+        return asw__errorf(out_err, ASW_E_INVALID, "storage: set: NULL argument");
+    uint8_t kb[EKEY_MAX];
+    MDB_val k, v, old;
+    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    if (rc) return rc;
+    if (vlen > ns->st->opts.max_value_bytes)
+        return asw__errorf(out_err, ASW_E_LIMIT,
+                           "storage: value of %zu bytes exceeds the limit of %u", vlen,
+                           (unsigned)ns->st->opts.max_value_bytes);
+    MDB_txn *txn = NULL;
+    int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
+    if (mrc) return lmdb_error(out_err, mrc, "begin write");
+    usage_rec u;
+    rc = read_usage(ns, txn, &u, out_err);
+    if (rc) goto fail;
+    uint64_t old_size = 0;
+    bool existed = false;
+    mrc = mdb_get(txn, ns->st->dbi, &k, &old);
+    if (mrc == 0) {
+        existed = true;
+        old_size = (uint64_t)klen + old.mv_size;
+    } else if (mrc != MDB_NOTFOUND) {
+        rc = lmdb_error(out_err, mrc, "set");
+        goto fail;
+    }
+    uint64_t new_size = (uint64_t)klen + vlen;
+    uint64_t quota = atomic_load_explicit(&ns->quota, memory_order_relaxed);
+    if (new_size > old_size && quota) {
+        uint64_t grow = new_size - old_size;
+        if (u.bytes > quota || grow > quota - u.bytes) {
+            if (out_violation) {
+                out_violation->kind = ASW_QUOTA_STORAGE;
+                out_violation->current = u.bytes;
+                out_violation->requested = grow;
+                out_violation->limit = quota;
+            }
+            rc = asw__errorf(out_err, ASW_E_QUOTA,
+                             "storage quota exceeded: namespace '%s' uses %llu bytes, the write "
+                             "needs %llu more, the limit is %llu",
+                             ns->id, (unsigned long long)u.bytes, (unsigned long long)grow,
+                             (unsigned long long)quota);
+            goto fail;
+        }
+    }
+    v.mv_size = vlen;
+    v.mv_data = (void *)(vlen ? value : "");
+    mrc = mdb_put(txn, ns->st->dbi, &k, &v, 0);
+    if (mrc) {
+        rc = lmdb_error(out_err, mrc, "set");
+        goto fail;
+    }
+    u.bytes = u.bytes - old_size + new_size;
+    if (!existed) u.keys++;
+    rc = write_usage(ns, txn, &u, out_err);
+    if (rc) goto fail;
+    mrc = mdb_txn_commit(txn);
+    if (mrc) return lmdb_error(out_err, mrc, "commit");
+    return ASW_OK;
+fail:
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+ASW_API int asw_storage_delete(asw_storage_ns_t *ns, const void *key, size_t klen,
+                               asw_error_t *out_err)
+{
+    if (!ns) return asw__errorf(out_err, ASW_E_INVALID, "storage: delete: NULL namespace");
+    uint8_t kb[EKEY_MAX];
+    MDB_val k, old;
+    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    if (rc) return rc;
+    MDB_txn *txn = NULL;
+    int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
+    if (mrc) return lmdb_error(out_err, mrc, "begin write");
+    mrc = mdb_get(txn, ns->st->dbi, &k, &old);
+    if (mrc == MDB_NOTFOUND) {
+        rc = asw__errorf(out_err, ASW_E_NOT_FOUND, "storage: key not found in namespace '%s'",
+                         ns->id);
+        goto fail;
+    }
+    if (mrc) {
+        rc = lmdb_error(out_err, mrc, "delete");
+        goto fail;
+    }
+    uint64_t old_size = (uint64_t)klen + old.mv_size;
+    usage_rec u;
+    rc = read_usage(ns, txn, &u, out_err);
+    if (rc) goto fail;
+    mrc = mdb_del(txn, ns->st->dbi, &k, NULL);
+    if (mrc) {
+        rc = lmdb_error(out_err, mrc, "delete");
+        goto fail;
+    }
+    /* The usage record is the sum of the entries; a mismatch means a corrupt file. */
+    if (u.bytes < old_size || u.keys == 0) {
+        rc = asw__errorf(out_err, ASW_E_IO, "storage: namespace '%s': usage record is corrupt",
+                         ns->id);
+        goto fail;
+    }
+    u.bytes -= old_size;
+    u.keys--;
+    rc = write_usage(ns, txn, &u, out_err);
+    if (rc) goto fail;
+    mrc = mdb_txn_commit(txn);
+    if (mrc) return lmdb_error(out_err, mrc, "commit");
+    return ASW_OK;
+fail:
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* Byte-wise order of two strings, shorter first on a common prefix (LMDB's default order). */
+static int key_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c) return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+ASW_API int asw_storage_list(asw_storage_ns_t *ns, const void *prefix, size_t plen,
+                             const void *after, size_t alen, size_t limit, asw_storage_key_fn fn,
+                             void *ud, size_t *out_count, bool *out_more, asw_error_t *out_err)
+{
+    if (out_count) *out_count = 0;
+    if (out_more) *out_more = false;
+    if (!ns || !fn || (alen && !after))
+        return asw__errorf(out_err, ASW_E_INVALID, "storage: list: NULL argument");
+    uint8_t pb[EKEY_MAX], sb[EKEY_MAX];
+    MDB_val pk, k, v;
+    int rc = encode_key(ns, prefix, plen, true, pb, &pk, out_err);
+    if (rc) return rc;
+    bool skip_equal = false;
+    if (alen && key_cmp(after, alen, plen ? prefix : "", plen) >= 0) {
+        rc = encode_key(ns, after, alen, false, sb, &k, out_err);
+        if (rc) return rc;
+        skip_equal = true;
+    } else {
+        k = pk;
+    }
+    MDB_txn *txn;
+    rc = get_rtxn(ns->st, &txn, out_err);
+    if (rc) return rc;
+    MDB_cursor *cur = NULL;
+    int mrc = mdb_cursor_open(txn, ns->st->dbi, &cur);
+    if (mrc) {
+        rc = lmdb_error(out_err, mrc, "list");
+        goto done;
+    }
+    size_t count = 0;
+    bool stopped = false;
+    MDB_val seek = k;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (mrc == 0 && skip_equal && key_cmp(k.mv_data, k.mv_size, seek.mv_data, seek.mv_size) == 0)
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < pk.mv_size || memcmp(k.mv_data, pk.mv_data, pk.mv_size) != 0) break;
+        if (stopped || (limit && count == limit)) {
+            if (out_more) *out_more = true;
+            break;
+        }
+        count++;
+        if (fn(ud, (const uint8_t *)k.mv_data + ns->plen, k.mv_size - ns->plen)) stopped = true;
+    }
+    if (mrc && mrc != MDB_NOTFOUND) rc = lmdb_error(out_err, mrc, "list");
+    if (out_count) *out_count = count;
+done:
+    if (cur) mdb_cursor_close(cur);
+    put_rtxn(ns->st, txn);
+    return rc;
+}
+
+ASW_API int asw_storage_usage(asw_storage_ns_t *ns, asw_storage_usage_t *out_usage,
+                              asw_error_t *out_err)
+{
+    if (!ns || !out_usage)
+        return asw__errorf(out_err, ASW_E_INVALID, "storage: usage: NULL argument");
+    memset(out_usage, 0, sizeof *out_usage);
+    out_usage->quota = atomic_load_explicit(&ns->quota, memory_order_relaxed);
+    MDB_txn *txn;
+    int rc = get_rtxn(ns->st, &txn, out_err);
+    if (rc) return rc;
+    usage_rec u;
+    rc = read_usage(ns, txn, &u, out_err);
+    put_rtxn(ns->st, txn);
+    if (rc) return rc;
+    out_usage->bytes = u.bytes;
+    out_usage->keys = u.keys;
+    return ASW_OK;
+}
+
+ASW_API int asw_storage_ns_clear(asw_storage_ns_t *ns, uint64_t *out_deleted, asw_error_t *out_err)
+{
+    if (out_deleted) *out_deleted = 0;
+    if (!ns) return asw__errorf(out_err, ASW_E_INVALID, "storage: clear: NULL namespace");
+    MDB_txn *txn = NULL;
+    MDB_cursor *cur = NULL;
+    uint64_t n = 0;
+    int rc = ASW_OK;
+    int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
+    if (mrc) return lmdb_error(out_err, mrc, "begin write");
+    mrc = mdb_cursor_open(txn, ns->st->dbi, &cur);
+    if (mrc) {
+        rc = lmdb_error(out_err, mrc, "clear");
+        goto fail;
+    }
+    MDB_val k = {ns->plen, ns->prefix}, v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < ns->plen || memcmp(k.mv_data, ns->prefix, ns->plen) != 0) break;
+        mrc = mdb_cursor_del(cur, 0);
+        if (mrc) break;
+        n++;
+    }
+    if (mrc && mrc != MDB_NOTFOUND) {
+        rc = lmdb_error(out_err, mrc, "clear");
+        goto fail;
+    }
+    mdb_cursor_close(cur);
+    cur = NULL;
+    usage_rec zero = {0, 0};
+    rc = write_usage(ns, txn, &zero, out_err);
+    if (rc) goto fail;
+    mrc = mdb_txn_commit(txn);
+    if (mrc) return lmdb_error(out_err, mrc, "commit");
+    if (out_deleted) *out_deleted = n;
+    return ASW_OK;
+fail:
+    if (cur) mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
