@@ -129,8 +129,8 @@ static int get_str(pctx *C, const asw_toml_value_t *v, const char *what, bool al
 /* A path: non-empty; made absolute against the base directory when relative. */
 static int get_path(pctx *C, const asw_toml_value_t *v, const char *what, const char **out)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     int rc = get_str(C, v, what, false, false, &s, &len);
     if (rc) return rc;
     if (s[0] == '/' || !C->base) {
