@@ -10,7 +10,17 @@
  * use an immediate twin (i32.add x, 5 -> I32_ADD_I); a pending entry is materialized (MOV /
  * CONST into its slot) only when something needs it in its slot. Peepholes: an operation whose
  * result is immediately stored by local.set/tee writes the local directly; an i32 comparison or
- * eqz immediately consumed by br_if/if becomes one compare-and-branch operation. Branches carry
+ * eqz immediately consumed by br_if/if becomes one compare-and-branch operation; eqz of an
+ * integer comparison becomes the opposite comparison. Superinstructions fold the operation that
+ * just produced a temporary into its only reader (the temporary is an operand-stack slot that
+ * nothing else reads): i32.add (of an immediate) into the address of a load/store (_AK, _AB),
+ * i64/f64.load into f64 add/sub/mul (_M), i32.shl/rotl by an immediate into i32.add/xor
+ * (I32_ADD_SHL, I32_XOR_ROTL), and i32.shl then i32.add of immediates (I32_SHL_ADD_I) into a
+ * load (_SK);
+ * constants become immediates of stores (_K) and f64 arithmetic (F64_*_K). A folded operation
+ * keeps the pc map entry of the instruction that can trap in it. Calls to functions of the same
+ * module carry the callee's compiled code (CALL_LOCAL), and branches back to a loop header use
+ * the _B twins, which run the header's FUEL check themselves. Branches carry
  * precomputed relative targets; a branch that carries block results is preceded by the MOVs that
  * put them in the label's slots. Fuel checkpoints (FUEL n) sit at function entry, at every loop
  * header and after every loop, and charge the number of wasm instructions up to the next
@@ -58,6 +68,20 @@ static const uint16_t iop_twin[ASW_IOP_COUNT] = {
 #undef ROW
 };
 
+_Static_assert(ASW_IOP_STORE64 - ASW_IOP_STORE8 == 3 && ASW_IOP_STORE16 - ASW_IOP_STORE8 == 1 &&
+                   ASW_IOP_STORE64_K - ASW_IOP_STORE8_K == 3 &&
+                   ASW_IOP_STORE16_K - ASW_IOP_STORE8_K == 1,
+               "the _K stores parallel the stores");
+_Static_assert(ASW_IOP_F64_DIV - ASW_IOP_F64_ADD == 3 &&
+                   ASW_IOP_F64_DIV_K - ASW_IOP_F64_ADD_K == 3 &&
+                   ASW_IOP_F64_MUL - ASW_IOP_F64_ADD == 2 &&
+                   ASW_IOP_F64_MUL_K - ASW_IOP_F64_ADD_K == 2,
+               "the _K f64 operations parallel the f64 operations");
+_Static_assert(ASW_IOP_BR_GE_U_I - ASW_IOP_BR_EQ == ASW_IOP_BR_GE_U_I_B - ASW_IOP_BR_EQ_B &&
+                   ASW_IOP_BR_NE_I - ASW_IOP_BR_EQ == ASW_IOP_BR_NE_I_B - ASW_IOP_BR_EQ_B &&
+                   ASW_IOP_BR_GE_U - ASW_IOP_BR_EQ == ASW_IOP_BR_GE_U_B - ASW_IOP_BR_EQ_B,
+               "the loop branches parallel the compare-and-branch operations");
+
 uint32_t asw__iop_units(const asw__code_t *code)
 {
     if (code[0] == ASW_IOP_BR_TABLE) return 3 + code[2] + 1;
@@ -104,6 +128,7 @@ typedef struct comp {
     asw__pcmap_t *map;
     uint32_t nmap, capmap;
     uint32_t last_pos, last_h; /* the last operation and the height it produced, if any */
+    uint32_t cur_off;          /* byte offset of the instruction being compiled */
     uint32_t fuel_field, fuel_count;
     bool dead;
     bool oom, bad;
@@ -409,9 +434,24 @@ static bool in_place(comp_t *c, const ctl_t *l, uint32_t skip)
 }
 
 /* Emits the rel unit of the branch operation at op_pos towards label l. */
+/* The backward twin of a branch operation (it also runs the loop header's FUEL check). */
+static uint32_t loop_twin(uint32_t iop)
+{
+    switch (iop) {
+    case ASW_IOP_BR: return ASW_IOP_BR_B;
+    case ASW_IOP_BR_IF: return ASW_IOP_BR_IF_B;
+    case ASW_IOP_BR_UNLESS: return ASW_IOP_BR_UNLESS_B;
+    default:
+        if (iop >= ASW_IOP_BR_EQ && iop <= ASW_IOP_BR_GE_U_I)
+            return iop - ASW_IOP_BR_EQ + ASW_IOP_BR_EQ_B;
+        return iop;
+    }
+}
+
 static void jump_field(comp_t *c, ctl_t *l, uint32_t op_pos)
 {
     if (l->kind == C_LOOP) {
+        if (op_pos < c->ncode) c->code[op_pos] = loop_twin(c->code[op_pos]);
         u(c, l->loop_pc - op_pos);
         return;
     }
@@ -771,9 +811,38 @@ static int mirror(int iop)
     }
 }
 
+/* The integer comparison with the opposite result (a < b -> a >= b), or -1. */
+static int negated(uint32_t iop)
+{
+    static const uint16_t pairs[][2] = {
+        {ASW_IOP_I32_EQ, ASW_IOP_I32_NE},       {ASW_IOP_I32_LT_S, ASW_IOP_I32_GE_S},
+        {ASW_IOP_I32_LT_U, ASW_IOP_I32_GE_U},   {ASW_IOP_I32_GT_S, ASW_IOP_I32_LE_S},
+        {ASW_IOP_I32_GT_U, ASW_IOP_I32_LE_U},   {ASW_IOP_I32_EQ_I, ASW_IOP_I32_NE_I},
+        {ASW_IOP_I32_LT_S_I, ASW_IOP_I32_GE_S_I}, {ASW_IOP_I32_LT_U_I, ASW_IOP_I32_GE_U_I},
+        {ASW_IOP_I32_GT_S_I, ASW_IOP_I32_LE_S_I}, {ASW_IOP_I32_GT_U_I, ASW_IOP_I32_LE_U_I},
+        {ASW_IOP_I64_EQ, ASW_IOP_I64_NE},       {ASW_IOP_I64_LT_S, ASW_IOP_I64_GE_S},
+        {ASW_IOP_I64_LT_U, ASW_IOP_I64_GE_U},   {ASW_IOP_I64_GT_S, ASW_IOP_I64_LE_S},
+        {ASW_IOP_I64_GT_U, ASW_IOP_I64_LE_U},
+    };
+    for (size_t i = 0; i < ASW_ARRAY_LEN(pairs); i++) {
+        if (pairs[i][0] == iop) return pairs[i][1];
+        if (pairs[i][1] == iop) return pairs[i][0];
+    }
+    return -1;
+}
+
 static void do_unop(comp_t *c, int iop)
 {
     uint32_t h = c->nvs - 1;
+    if (iop == ASW_IOP_I32_EQZ && c->vs[h].kind == V_SLOT && c->last_h == h &&
+        c->last_pos != NONE && c->code[c->last_pos + 1] == slot(c, h)) {
+        /* eqz of an integer comparison just made: the opposite comparison, same slot. */
+        int neg = negated(c->code[c->last_pos]);
+        if (neg >= 0) {
+            c->code[c->last_pos] = (uint32_t)neg;
+            return;
+        }
+    }
     uint32_t s = use(c, h);
     c->nvs--;
     op(c, iop);
@@ -782,8 +851,85 @@ static void do_unop(comp_t *c, int iop)
     produce(c);
 }
 
+/* Was entry h (a slot) produced by the last operation, an `iop` writing slot(h)? Then the next
+ * operation may fold it: the temporary is read by nothing else. */
+static bool last_made(comp_t *c, uint32_t h, int iop)
+{
+    return c->vs[h].kind == V_SLOT && c->last_h == h && c->last_pos != NONE &&
+           c->code[c->last_pos] == (uint32_t)iop && c->code[c->last_pos + 1] == slot(c, h);
+}
+
+/* Drops the last operation (being folded into the next one), keeping its pc map entry: a trap
+ * in the folded operation reports the instruction that could trap there. */
+static void rewind_keep(comp_t *c, uint32_t pos)
+{
+    c->ncode = pos;
+    while (c->nmap > 0 && c->map[c->nmap - 1].pc > pos) c->nmap--;
+}
+
+/* Superinstructions for a binary operation whose operands are ready: f64 arithmetic with a
+ * loaded or constant right operand, i32.add of a shifted value, i32.xor of a rotated value.
+ * Returns false when none applies. Float operands are never swapped (that could change which
+ * NaN comes out). */
+static bool fused_binop(comp_t *c, int iop)
+{
+    uint32_t ha = c->nvs - 2, hb = c->nvs - 1;
+    vent_t *ea = &c->vs[ha], *eb = &c->vs[hb];
+    if (ea->kind == V_CONST) return false;
+    if (iop == ASW_IOP_F64_ADD || iop == ASW_IOP_F64_SUB || iop == ASW_IOP_F64_MUL) {
+        if (last_made(c, hb, ASW_IOP_I64_LOAD)) {
+            uint32_t lp = c->last_pos, p = c->code[lp + 2], off = c->code[lp + 3];
+            rewind_keep(c, lp);
+            uint32_t sa = use(c, ha);
+            c->nvs -= 2;
+            op(c, iop == ASW_IOP_F64_ADD   ? ASW_IOP_F64_ADD_M
+                  : iop == ASW_IOP_F64_SUB ? ASW_IOP_F64_SUB_M
+                                           : ASW_IOP_F64_MUL_M);
+            u(c, slot(c, ha));
+            u(c, sa);
+            u(c, p);
+            u(c, off);
+            produce(c);
+            return true;
+        }
+    }
+    if (iop >= ASW_IOP_F64_ADD && iop <= ASW_IOP_F64_DIV && eb->kind == V_CONST) {
+        uint64_t k = eb->bits;
+        uint32_t sa = use(c, ha);
+        c->nvs -= 2;
+        op(c, iop - ASW_IOP_F64_ADD + ASW_IOP_F64_ADD_K);
+        u(c, slot(c, ha));
+        u(c, sa);
+        u(c, (uint32_t)k);
+        u(c, (uint32_t)(k >> 32));
+        produce(c);
+        return true;
+    }
+    if ((iop == ASW_IOP_I32_ADD || iop == ASW_IOP_I32_XOR) && eb->kind != V_CONST) {
+        /* Both are commutative: the folded operand may be on either side. */
+        int inner = iop == ASW_IOP_I32_ADD ? ASW_IOP_I32_SHL_I : ASW_IOP_I32_ROTL_I;
+        uint32_t ho; /* the operand not made by the last operation */
+        if (last_made(c, hb, inner)) ho = ha;
+        else if (eb->kind != V_SLOT && last_made(c, ha, inner)) ho = hb;
+        else return false;
+        uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
+        rewind_keep(c, lp);
+        uint32_t so = use(c, ho);
+        c->nvs -= 2;
+        op(c, iop == ASW_IOP_I32_ADD ? ASW_IOP_I32_ADD_SHL : ASW_IOP_I32_XOR_ROTL);
+        u(c, slot(c, ha));
+        u(c, so);
+        u(c, x);
+        u(c, sh);
+        produce(c);
+        return true;
+    }
+    return false;
+}
+
 static void do_binop(comp_t *c, int iop)
 {
+    if (fused_binop(c, iop)) return;
     uint32_t ha = c->nvs - 2, hb = c->nvs - 1;
     vent_t *ea = &c->vs[ha], *eb = &c->vs[hb];
     bool is64 = iop >= ASW_IOP_I64_EQZ && iop <= ASW_IOP_I64_SHR_U_I;
@@ -808,6 +954,20 @@ static void do_binop(comp_t *c, int iop)
                (int64_t)k != INT32_MIN) {
         twin = ASW_IOP_I64_ADD_I;
         k = (uint64_t)(-(int64_t)k);
+    }
+    if (eb->kind == V_CONST && twin == ASW_IOP_I32_ADD_I &&
+        last_made(c, ha, ASW_IOP_I32_SHL_I)) {
+        /* (x << S) + K: one operation (array indexing); a load may fold it in turn. */
+        uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
+        rewind_keep(c, lp);
+        c->nvs -= 2;
+        op(c, ASW_IOP_I32_SHL_ADD_I);
+        u(c, slot(c, ha));
+        u(c, x);
+        u(c, sh);
+        u(c, (uint32_t)k);
+        produce(c);
+        return;
     }
     if (eb->kind == V_CONST && twin != ASW_IOP_NOP && (!is64 || fits_s32(k) ||
                                                       twin == ASW_IOP_I64_SHL_I ||
@@ -893,6 +1053,14 @@ static void op_with_operands(comp_t *c, int iop, const uint32_t *pre, uint32_t n
     for (uint32_t i = 0; i < n; i++) u(c, s[i]);
 }
 
+/* Drops the code from pos on (the last operation, being fused into the next) and maps pos to
+ * the instruction now being compiled, so a trap in the fused operation reports it. */
+static void rewind_to(comp_t *c, uint32_t pos)
+{
+    c->ncode = pos;
+    map_here(c, c->cur_off);
+}
+
 /* ---- one function ---- */
 
 static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw__cfunc_t *cf,
@@ -952,6 +1120,7 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             continue;
         }
         map_here(c, off);
+        c->cur_off = off;
         c->fuel_count++;
         switch (wop) {
         case ASW_OP_UNREACHABLE:
@@ -1017,6 +1186,20 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             }
             materialize_top(c, ct->nparams);
             uint32_t base = slot(c, c->nvs - ct->nparams);
+            if (wop == ASW_OP_CALL && idx >= m->nimported_funcs) {
+                /* Defined here: the callee's compiled code exists (allocated before any body
+                 * is compiled), so the operation carries it. */
+                const void *callee = m->funcs[idx].compiled;
+                uint64_t bits = (uint64_t)(uintptr_t)callee;
+                op(c, ASW_IOP_CALL_LOCAL);
+                u(c, (uint32_t)bits);
+                u(c, (uint32_t)(bits >> 32));
+                u(c, base);
+                c->nvs -= ct->nparams;
+                for (uint32_t i = 0; i < ct->nresults; i++) push(c, V_SLOT, 0, 0);
+                c->last_h = NONE;
+                break;
+            }
             op(c, wop == ASW_OP_CALL ? ASW_IOP_CALL : ASW_IOP_CALL_INDIRECT);
             u(c, idx);
             if (wop == ASW_OP_CALL_INDIRECT) u(c, table);
@@ -1096,6 +1279,54 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             rd_u32(c); /* alignment hint */
             uint32_t offset = rd_u32(c);
             uint32_t h = c->nvs - 1;
+            int liop = load_iop(wop);
+            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD ||
+                 liop == ASW_IOP_I32_LOAD8_U) &&
+                last_made(c, h, ASW_IOP_I32_ADD)) {
+                /* i32.add then the load: one operation. */
+                uint32_t lp = c->last_pos, a = c->code[lp + 2], b = c->code[lp + 3];
+                rewind_to(c, lp);
+                c->nvs--;
+                op(c, liop == ASW_IOP_I32_LOAD   ? ASW_IOP_I32_LOAD_AB
+                      : liop == ASW_IOP_I64_LOAD ? ASW_IOP_I64_LOAD_AB
+                                                 : ASW_IOP_I32_LOAD8_U_AB);
+                u(c, slot(c, h));
+                u(c, a);
+                u(c, b);
+                u(c, offset);
+                produce(c);
+                break;
+            }
+            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
+                last_made(c, h, ASW_IOP_I32_SHL_ADD_I)) {
+                /* A scaled index plus a base, then the load: one operation. */
+                uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
+                uint32_t k = c->code[lp + 4];
+                rewind_to(c, lp);
+                c->nvs--;
+                op(c, liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_SK : ASW_IOP_I64_LOAD_SK);
+                u(c, slot(c, h));
+                u(c, x);
+                u(c, sh);
+                u(c, k);
+                u(c, offset);
+                produce(c);
+                break;
+            }
+            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
+                last_made(c, h, ASW_IOP_I32_ADD_I)) {
+                /* i32.add of an immediate then the load: one operation. */
+                uint32_t lp = c->last_pos, a = c->code[lp + 2], k = c->code[lp + 3];
+                rewind_to(c, lp);
+                c->nvs--;
+                op(c, liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_AK : ASW_IOP_I64_LOAD_AK);
+                u(c, slot(c, h));
+                u(c, a);
+                u(c, k);
+                u(c, offset);
+                produce(c);
+                break;
+            }
             uint32_t s = use(c, h);
             c->nvs--;
             op(c, load_iop(wop));
@@ -1116,7 +1347,45 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
         case ASW_OP_I64_STORE32: {
             rd_u32(c);
             uint32_t offset = rd_u32(c);
-            op_with_operands(c, load_iop(wop), NULL, 0, 2);
+            int siop = load_iop(wop);
+            uint32_t ha = c->nvs - 2, hv = c->nvs - 1;
+            vent_t *ev = &c->vs[hv];
+            if (ev->kind == V_CONST && (siop != ASW_IOP_STORE64 || fits_s32(ev->bits))) {
+                /* A constant value: an immediate store. */
+                uint32_t k = (uint32_t)ev->bits;
+                if (siop == ASW_IOP_STORE8 && last_made(c, ha, ASW_IOP_I32_ADD)) {
+                    uint32_t lp = c->last_pos, a = c->code[lp + 2], b = c->code[lp + 3];
+                    rewind_to(c, lp);
+                    c->nvs -= 2;
+                    op(c, ASW_IOP_STORE8_K_AB);
+                    u(c, a);
+                    u(c, b);
+                    u(c, k);
+                    u(c, offset);
+                    break;
+                }
+                uint32_t sa = use(c, ha);
+                c->nvs -= 2;
+                op(c, siop - ASW_IOP_STORE8 + ASW_IOP_STORE8_K);
+                u(c, sa);
+                u(c, k);
+                u(c, offset);
+                break;
+            }
+            if ((siop == ASW_IOP_STORE32 || siop == ASW_IOP_STORE64) && ev->kind == V_LOCAL &&
+                last_made(c, ha, ASW_IOP_I32_ADD_I)) {
+                uint32_t lp = c->last_pos, a = c->code[lp + 2], k = c->code[lp + 3];
+                uint32_t v = ev->idx;
+                rewind_to(c, lp);
+                c->nvs -= 2;
+                op(c, siop == ASW_IOP_STORE32 ? ASW_IOP_STORE32_AK : ASW_IOP_STORE64_AK);
+                u(c, a);
+                u(c, k);
+                u(c, v);
+                u(c, offset);
+                break;
+            }
+            op_with_operands(c, siop, NULL, 0, 2);
             u(c, offset);
             break;
         }
@@ -1286,19 +1555,19 @@ int asw__compile(asw_module_t *module, asw_error_t *out_err)
     for (int i = 0; i < ASW_IOP_COUNT; i++) {
         if (iop_wasm[i] >= 0 && iop_kind[i] != ASW_IOPK_CTL) wasm_map[iop_wasm[i]] = (int16_t)i;
     }
+    /* Every compiled function exists before any body is compiled: CALL_LOCAL carries its
+     * callee's address. */
     for (uint32_t i = module->nimported_funcs; i < module->nfuncs; i++) {
-        asw__func_def_t *fd = &module->funcs[i];
-        asw__cfunc_t *cf = asw__calloc(1, sizeof(*cf));
-        if (!cf) {
+        module->funcs[i].compiled = asw__calloc(1, sizeof(asw__cfunc_t));
+        if (!module->funcs[i].compiled) {
             rc = asw__errorf(out_err, ASW_E_NOMEM, "out of memory compiling function %u", i);
             goto fail;
         }
-        rc = compile_body(&c, i, fd, cf, wasm_map, out_err);
-        if (rc != ASW_OK) {
-            free_cfunc(cf);
-            goto fail;
-        }
-        fd->compiled = cf;
+    }
+    for (uint32_t i = module->nimported_funcs; i < module->nfuncs; i++) {
+        asw__func_def_t *fd = &module->funcs[i];
+        rc = compile_body(&c, i, fd, fd->compiled, wasm_map, out_err);
+        if (rc != ASW_OK) goto fail;
     }
     goto done;
 fail:

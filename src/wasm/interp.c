@@ -14,12 +14,20 @@
  *   | handler |  a   |  b   | rel  |  BR_LT_S    (fused compare-and-branch; pc += rel)
  *   +---------+------+------+------+
  *   | handler |  d   |  a   | off  |  I32_LOAD   (ea = a.u32 + off, 64-bit, checked)
- *   +---------+------+------+------+
+ *   +---------+------+------+------+------+
+ *   | handler |  d   |  a   |  K   | off  |  I32_LOAD_AK (ea = u32(a + K) + off: a folded add)
+ *   +---------+------+------+------+------+
  *   | handler |  f   | base |         CALL       (callee frame starts at fp + base)
- *   +---------+------+------+
+ *   +---------+------+------+------+
+ *   | handler | P lo | P hi | base |  CALL_LOCAL (P: the callee's asw__cfunc_t, same module)
+ *   +---------+------+------+------+
  *   handler: computed-goto build: byte offset of the operation's label from L_BASE;
  *            switch build (ASW_SWITCH_DISPATCH=1): the operation number.
  *   d/a/b: frame cell indices; K: immediate; rel: signed distance from the handler unit.
+ *
+ * Every function starts with a FUEL operation, and so does every loop header: CALL_LOCAL and
+ * the backward branches (the _B operations) run that check inline (FUEL_HERE) and continue after
+ * it, falling back to the FUEL operation itself when fuel runs out or an interrupt is pending.
  *
  * i32/f32 results are stored zero-extended into the whole cell, so cells are canonical and a
  * MOV copies any value. Traps leave pc on the trapping operation (exec.c turns pc into a wasm
@@ -184,6 +192,24 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
         pc += (int32_t)pc[k];                                                                      \
         DISPATCH();                                                                                \
     } while (0)
+/* At a FUEL operation (a loop header or a function entry): run its check inline and go past
+ * it; when the check fails, run the FUEL operation itself (its slow path). */
+#define FUEL_HERE()                                                                                \
+    do {                                                                                           \
+        fuel -= pc[1];                                                                             \
+        if (ASW_UNLIKELY(                                                                          \
+                (fuel | -(int64_t)atomic_load_explicit(intr, memory_order_relaxed)) < 0)) {        \
+            fuel += pc[1];                                                                         \
+            goto op_fuel;                                                                          \
+        }                                                                                          \
+        NEXT(2);                                                                                   \
+    } while (0)
+/* A jump to a loop header, which is always a FUEL operation. */
+#define LOOP_JUMP(k)                                                                               \
+    do {                                                                                           \
+        pc += (int32_t)pc[k];                                                                      \
+        FUEL_HERE();                                                                               \
+    } while (0)
 
 /* Operand access: slot operand k of the current operation. */
 #define R(k)        (fp[pc[k]])
@@ -313,7 +339,7 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
         SET(1, expr);                                                                              \
         NEXT(3);                                                                                   \
     }
-/* Fused compare-and-branch on i32: register and immediate forms. */
+/* Fused compare-and-branch on i32: register and immediate forms, forward and to a loop. */
 #define BR_CMP(ID, T, op)                                                                          \
     CASE(BR_##ID)                                                                                  \
     {                                                                                              \
@@ -323,6 +349,16 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
     CASE(BR_##ID##_I)                                                                              \
     {                                                                                              \
         if ((T)R(1).u32 op(T) pc[2]) JUMP(3);                                                      \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    CASE(BR_##ID##_B)                                                                              \
+    {                                                                                              \
+        if ((T)R(1).u32 op(T) R(2).u32) LOOP_JUMP(3);                                              \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    CASE(BR_##ID##_I_B)                                                                            \
+    {                                                                                              \
+        if ((T)R(1).u32 op(T) pc[2]) LOOP_JUMP(3);                                                 \
         NEXT(4);                                                                                   \
     }
 /* Load: width W through a value of type T, converted by CONV(v) into the cell's 64 bits. */
@@ -344,6 +380,56 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
         T v = (T)R(2).u64;                                                                         \
         memcpy(mem + ea, &v, W);                                                                   \
         NEXT(4);                                                                                   \
+    }
+/* Store of an immediate K (sign-extended to 64 bits, then truncated to W bytes). */
+#define STORE_K(ID, W, T)                                                                          \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)R(1).u32 + pc[3];                                                  \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        T v = (T)(uint64_t)(int64_t)(int32_t)pc[2];                                                \
+        memcpy(mem + ea, &v, W);                                                                   \
+        NEXT(4);                                                                                   \
+    }
+/* Load/store whose address is a + K computed in 32 bits (a folded i32.add), then + off. */
+#define LOAD_AK(ID, W, T)                                                                          \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + pc[3]) + pc[4];                              \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        T v;                                                                                       \
+        memcpy(&v, mem + ea, W);                                                                   \
+        fp[pc[1]].u64 = (uint64_t)v;                                                               \
+        NEXT(5);                                                                                   \
+    }
+#define LOAD_AB(ID, W, T)                                                                          \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + R(3).u32) + pc[4];                           \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        T v;                                                                                       \
+        memcpy(&v, mem + ea, W);                                                                   \
+        fp[pc[1]].u64 = (uint64_t)v;                                                               \
+        NEXT(5);                                                                                   \
+    }
+#define LOAD_SK(ID, W, T)                                                                          \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)((R(2).u32 << (pc[3] & 31)) + pc[4]) + pc[5];            \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        T v;                                                                                       \
+        memcpy(&v, mem + ea, W);                                                                   \
+        fp[pc[1]].u64 = (uint64_t)v;                                                               \
+        NEXT(6);                                                                                   \
+    }
+#define STORE_AK(ID, W, T)                                                                         \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + pc[2]) + pc[4];                              \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        T v = (T)R(3).u64;                                                                         \
+        memcpy(mem + ea, &v, W);                                                                   \
+        NEXT(5);                                                                                   \
     }
 
 /*
@@ -396,6 +482,7 @@ L_BASE:
     CASE(NOP) NEXT(1);
     CASE(UNREACHABLE) TRAP(ASW_TRAP_UNREACHABLE, NULL);
     CASE(FUEL)
+    op_fuel: /* the slow path of LOOP_JUMP */
     {
         /* One test covers both: fuel went negative, or an interrupt is pending (-intr < 0). */
         fuel -= pc[1];
@@ -416,6 +503,17 @@ L_BASE:
     CASE(BR_UNLESS)
     {
         if (!R(1).u32) JUMP(2);
+        NEXT(3);
+    }
+    CASE(BR_B) LOOP_JUMP(1);
+    CASE(BR_IF_B)
+    {
+        if (R(1).u32) LOOP_JUMP(2);
+        NEXT(3);
+    }
+    CASE(BR_UNLESS_B)
+    {
+        if (!R(1).u32) LOOP_JUMP(2);
         NEXT(3);
     }
     CASE(BR_TABLE)
@@ -474,6 +572,29 @@ L_BASE:
         len = 5;
         goto do_call;
     }
+    CASE(CALL_LOCAL)
+    {
+        /* A function defined in this module: same instance, no kind or instance checks, the
+         * compiled code comes from the operation itself. */
+        const asw__cfunc_t *callee;
+        memcpy(&callee, pc + 1, sizeof(callee));
+        size_t foff = (size_t)(fp - stack);
+        size_t off = foff + pc[3];
+        if (ASW_UNLIKELY(off + callee->frame_size > exec->stack_cap ||
+                         exec->nframes >= exec->frames_cap)) {
+            PROTECT(rc, asw__exec_reserve(exec, off, callee->frame_size));
+        }
+        asw__frame_t *fr = &exec->frames[exec->nframes++];
+        fr->fn = fn;
+        fr->ret_pc = pc + 4;
+        fr->inst = inst;
+        fr->fp_off = foff;
+        fp = stack + off;
+        for (uint32_t i = callee->nparams, e = i + callee->nlocals; i < e; i++) fp[i].u64 = 0;
+        fn = callee;
+        pc = callee->code; /* every function starts with FUEL */
+        FUEL_HERE();
+    }
 do_call:
     if (ASW_LIKELY(f->kind == ASW__FUNC_WASM)) {
         const asw__cfunc_t *callee = f->code;
@@ -488,8 +609,7 @@ do_call:
         fr->inst = inst;
         fr->fp_off = (size_t)(fp - stack);
         fp = stack + off;
-        if (callee->nlocals)
-            memset(fp + callee->nparams, 0, (size_t)callee->nlocals * sizeof(asw__cell_t));
+        for (uint32_t i = callee->nparams, e = i + callee->nlocals; i < e; i++) fp[i].u64 = 0;
         fn = callee;
         pc = callee->code;
         if (f->instance != inst) {
@@ -551,6 +671,26 @@ do_call:
     STORE(STORE16, 2, uint16_t)
     STORE(STORE32, 4, uint32_t)
     STORE(STORE64, 8, uint64_t)
+    STORE_K(STORE8_K, 1, uint8_t)
+    STORE_K(STORE16_K, 2, uint16_t)
+    STORE_K(STORE32_K, 4, uint32_t)
+    STORE_K(STORE64_K, 8, uint64_t)
+    LOAD_AK(I32_LOAD_AK, 4, uint32_t)
+    LOAD_AK(I64_LOAD_AK, 8, uint64_t)
+    STORE_AK(STORE32_AK, 4, uint32_t)
+    STORE_AK(STORE64_AK, 8, uint64_t)
+    LOAD_AB(I32_LOAD_AB, 4, uint32_t)
+    LOAD_AB(I64_LOAD_AB, 8, uint64_t)
+    LOAD_AB(I32_LOAD8_U_AB, 1, uint8_t)
+    LOAD_SK(I32_LOAD_SK, 4, uint32_t)
+    LOAD_SK(I64_LOAD_SK, 8, uint64_t)
+    CASE(STORE8_K_AB)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + R(2).u32) + pc[4];
+        if (ASW_UNLIKELY(!mem_ok1(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);
+        mem[ea] = (uint8_t)pc[3];
+        NEXT(5);
+    }
     CASE(MEMORY_SIZE)
     {
         SET32(1, msize / ASW__PAGE_SIZE);
@@ -730,6 +870,23 @@ do_call:
     BINI_I32(I32_SHL_I, a << (b & 31))
     BINI_I32(I32_SHR_S_I, (int32_t)a >> (b & 31))
     BINI_I32(I32_SHR_U_I, a >> (b & 31))
+    BINI_I32(I32_ROTL_I, rotl32(a, b))
+    BINI_I32(I32_ROTR_I, rotr32(a, b))
+    CASE(I32_ADD_SHL)
+    {
+        SET32(1, R(2).u32 + (R(3).u32 << (pc[4] & 31)));
+        NEXT(5);
+    }
+    CASE(I32_SHL_ADD_I)
+    {
+        SET32(1, (R(2).u32 << (pc[3] & 31)) + pc[4]);
+        NEXT(5);
+    }
+    CASE(I32_XOR_ROTL)
+    {
+        SET32(1, R(2).u32 ^ rotl32(R(3).u32, pc[4]));
+        NEXT(5);
+    }
 
     /* ---- i64 ---- */
     UN(I64_EQZ, uint64_t, u64, SET32, a == 0)
@@ -845,6 +1002,33 @@ do_call:
         SET64(1, (R(2).u64 & 0x7FFFFFFFFFFFFFFFull) | (R(3).u64 & 0x8000000000000000ull));
         NEXT(4);
     }
+
+#define F64_K(ID, op)                                                                              \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        double a = R(2).f64, b = dfrom((uint64_t)pc[3] | (uint64_t)pc[4] << 32);                  \
+        SETF64(1, a op b);                                                                         \
+        NEXT(5);                                                                                   \
+    }
+#define F64_M(ID, op)                                                                              \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)R(3).u32 + pc[4];                                                  \
+        if (ASW_UNLIKELY(!mem_ok8(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                   \
+        double a = R(2).f64, b;                                                                    \
+        memcpy(&b, mem + ea, 8);                                                                   \
+        SETF64(1, a op b);                                                                         \
+        NEXT(5);                                                                                   \
+    }
+    F64_K(F64_ADD_K, +)
+    F64_K(F64_SUB_K, -)
+    F64_K(F64_MUL_K, *)
+    F64_K(F64_DIV_K, /)
+    F64_M(F64_ADD_M, +)
+    F64_M(F64_SUB_M, -)
+    F64_M(F64_MUL_M, *)
+#undef F64_K
+#undef F64_M
 
     /* ---- conversions: trapping truncations check NaN first, then the exact open range ---- */
     UN(I32_WRAP_I64, uint64_t, u64, SET32, (uint32_t)a)

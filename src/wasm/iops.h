@@ -9,7 +9,10 @@
  * the meanings below: d = destination slot, a/b/c/v/n/i = source slots (cell indices relative to
  * the frame pointer), K = a 32-bit immediate, K64 = two units (low, high), off = memarg offset,
  * rel = signed branch distance in units from the operation's first unit, g/t/seg/f/ty = global,
- * table, segment, function and type indices.
+ * table, segment, function and type indices, P = a pointer in two units (low, high).
+ *
+ * The _K stores take the stored value as an immediate; the _AK loads/stores fold an i32.add of
+ * an immediate into the access (the add still wraps at 32 bits before off is added in 64 bits).
  *
  * Columns: X(ID, UNITS, WASM, KIND, IMM_TWIN, "meaning")
  *   UNITS: length in units (BR_TABLE: 0, its length is 3 + count + 1)
@@ -52,9 +55,34 @@
     X(BR_LE_U_I, 4, -1, CTL, NOP, "a K rel: if a.u32 <= K, pc += rel")                            \
     X(BR_GE_S_I, 4, -1, CTL, NOP, "a K rel: if a.s32 >= K, pc += rel")                            \
     X(BR_GE_U_I, 4, -1, CTL, NOP, "a K rel: if a.u32 >= K, pc += rel")                            \
+    /* backward branches to a loop header: charge the header's FUEL and skip it */                 \
+    X(BR_B, 2, -1, CTL, NOP, "BR to a loop header")                                                \
+    X(BR_IF_B, 3, -1, CTL, NOP, "BR_IF to a loop header")                                          \
+    X(BR_UNLESS_B, 3, -1, CTL, NOP, "BR_UNLESS to a loop header")                                  \
+    X(BR_EQ_B, 4, -1, CTL, NOP, "BR_EQ to a loop header")                                          \
+    X(BR_NE_B, 4, -1, CTL, NOP, "BR_NE to a loop header")                                          \
+    X(BR_LT_S_B, 4, -1, CTL, NOP, "BR_LT_S to a loop header")                                      \
+    X(BR_LT_U_B, 4, -1, CTL, NOP, "BR_LT_U to a loop header")                                      \
+    X(BR_GT_S_B, 4, -1, CTL, NOP, "BR_GT_S to a loop header")                                      \
+    X(BR_GT_U_B, 4, -1, CTL, NOP, "BR_GT_U to a loop header")                                      \
+    X(BR_LE_S_B, 4, -1, CTL, NOP, "BR_LE_S to a loop header")                                      \
+    X(BR_LE_U_B, 4, -1, CTL, NOP, "BR_LE_U to a loop header")                                      \
+    X(BR_GE_S_B, 4, -1, CTL, NOP, "BR_GE_S to a loop header")                                      \
+    X(BR_GE_U_B, 4, -1, CTL, NOP, "BR_GE_U to a loop header")                                      \
+    X(BR_EQ_I_B, 4, -1, CTL, NOP, "BR_EQ_I to a loop header")                                      \
+    X(BR_NE_I_B, 4, -1, CTL, NOP, "BR_NE_I to a loop header")                                      \
+    X(BR_LT_S_I_B, 4, -1, CTL, NOP, "BR_LT_S_I to a loop header")                                  \
+    X(BR_LT_U_I_B, 4, -1, CTL, NOP, "BR_LT_U_I to a loop header")                                  \
+    X(BR_GT_S_I_B, 4, -1, CTL, NOP, "BR_GT_S_I to a loop header")                                  \
+    X(BR_GT_U_I_B, 4, -1, CTL, NOP, "BR_GT_U_I to a loop header")                                  \
+    X(BR_LE_S_I_B, 4, -1, CTL, NOP, "BR_LE_S_I to a loop header")                                  \
+    X(BR_LE_U_I_B, 4, -1, CTL, NOP, "BR_LE_U_I to a loop header")                                  \
+    X(BR_GE_S_I_B, 4, -1, CTL, NOP, "BR_GE_S_I to a loop header")                                  \
+    X(BR_GE_U_I_B, 4, -1, CTL, NOP, "BR_GE_U_I to a loop header")                                  \
     X(RET, 1, -1, CTL, NOP, "return; results already in slots 0..nresults")                       \
     X(RET1, 2, -1, CTL, NOP, "a: slot 0 = a, return")                                             \
     X(CALL, 3, -1, CTL, NOP, "f base: call function f with args/results at slots base..")         \
+    X(CALL_LOCAL, 4, -1, CTL, NOP, "P base: CALL of a function defined in this module (P: code)")  \
     X(CALL_INDIRECT, 5, -1, CTL, NOP, "ty t base i: call table t[i.u32], checked against type ty") \
     /* ---- moves, constants, variables ---- */                                                   \
     X(MOV, 3, -1, CTL, NOP, "d a: d = a (whole cell)")                                            \
@@ -80,6 +108,20 @@
     X(STORE16, 4, -1, CTL, NOP, "a v off: 2 bytes at ea = low 16 bits of v")                      \
     X(STORE32, 4, -1, CTL, NOP, "a v off: 4 bytes at ea = low 32 bits of v")                      \
     X(STORE64, 4, -1, CTL, NOP, "a v off: 8 bytes at ea = v")                                     \
+    X(STORE8_K, 4, -1, CTL, NOP, "a K off: byte at ea = low 8 bits of K")                          \
+    X(STORE16_K, 4, -1, CTL, NOP, "a K off: 2 bytes at ea = low 16 bits of K")                     \
+    X(STORE32_K, 4, -1, CTL, NOP, "a K off: 4 bytes at ea = K")                                    \
+    X(STORE64_K, 4, -1, CTL, NOP, "a K off: 8 bytes at ea = sign-extended K")                      \
+    X(I32_LOAD_AK, 5, -1, CTL, NOP, "d a K off: d = u32 at (a.u32 + K) mod 2^32 + off (also f32)") \
+    X(I64_LOAD_AK, 5, -1, CTL, NOP, "d a K off: d = u64 at (a.u32 + K) mod 2^32 + off (also f64)") \
+    X(STORE32_AK, 5, -1, CTL, NOP, "a K v off: 4 bytes at (a.u32 + K) mod 2^32 + off = v")         \
+    X(STORE64_AK, 5, -1, CTL, NOP, "a K v off: 8 bytes at (a.u32 + K) mod 2^32 + off = v")         \
+    X(I32_LOAD_AB, 5, -1, CTL, NOP, "d a b off: d = u32 at u32(a + b) + off (also f32)")           \
+    X(I64_LOAD_AB, 5, -1, CTL, NOP, "d a b off: d = u64 at u32(a + b) + off (also f64)")           \
+    X(I32_LOAD8_U_AB, 5, -1, CTL, NOP, "d a b off: d = u8 at (a.u32 + b.u32) mod 2^32 + off")      \
+    X(STORE8_K_AB, 5, -1, CTL, NOP, "a b K off: byte at (a.u32 + b.u32) mod 2^32 + off = K")       \
+    X(I32_LOAD_SK, 6, -1, CTL, NOP, "d a S K off: d = u32 at u32((a << S) + K) + off (also f32)")  \
+    X(I64_LOAD_SK, 6, -1, CTL, NOP, "d a S K off: d = u64 at u32((a << S) + K) + off (also f64)")  \
     X(MEMORY_SIZE, 2, -1, CTL, NOP, "d: d = memory size in pages")                                \
     X(MEMORY_GROW, 3, -1, CTL, NOP, "d a: d = old pages, or -1 when the grow fails")              \
     X(MEMORY_FILL, 4, -1, CTL, NOP, "d v n: fill n bytes at d with v (checked first)")            \
@@ -125,8 +167,8 @@
     X(I32_SHL, 4, 0x74, BIN, I32_SHL_I, "d a b: d = a << (b & 31)")                               \
     X(I32_SHR_S, 4, 0x75, BIN, I32_SHR_S_I, "d a b: d = a >> (b & 31) (arithmetic)")              \
     X(I32_SHR_U, 4, 0x76, BIN, I32_SHR_U_I, "d a b: d = a >> (b & 31) (logical)")                 \
-    X(I32_ROTL, 4, 0x77, BIN, NOP, "d a b: d = a rotated left by b & 31")                         \
-    X(I32_ROTR, 4, 0x78, BIN, NOP, "d a b: d = a rotated right by b & 31")                        \
+    X(I32_ROTL, 4, 0x77, BIN, I32_ROTL_I, "d a b: d = a rotated left by b & 31")                   \
+    X(I32_ROTR, 4, 0x78, BIN, I32_ROTR_I, "d a b: d = a rotated right by b & 31")                  \
     X(I32_EQ_I, 4, -1, BINI, NOP, "d a K: d = a == K")                                            \
     X(I32_NE_I, 4, -1, BINI, NOP, "d a K: d = a != K")                                            \
     X(I32_LT_S_I, 4, -1, BINI, NOP, "d a K: d = a < K (signed)")                                  \
@@ -145,6 +187,11 @@
     X(I32_SHL_I, 4, -1, BINI, NOP, "d a K: d = a << (K & 31)")                                    \
     X(I32_SHR_S_I, 4, -1, BINI, NOP, "d a K: d = a >> (K & 31) (arithmetic)")                     \
     X(I32_SHR_U_I, 4, -1, BINI, NOP, "d a K: d = a >> (K & 31) (logical)")                        \
+    X(I32_ROTL_I, 4, -1, BINI, NOP, "d a K: d = a rotated left by K & 31")                         \
+    X(I32_ROTR_I, 4, -1, BINI, NOP, "d a K: d = a rotated right by K & 31")                        \
+    X(I32_ADD_SHL, 5, -1, CTL, NOP, "d a b K: d = a + (b << (K & 31)) (a folded i32.shl)")         \
+    X(I32_XOR_ROTL, 5, -1, CTL, NOP, "d a b K: d = a ^ (b rotated left by K & 31) (a folded rotl)")\
+    X(I32_SHL_ADD_I, 5, -1, CTL, NOP, "d a S K: d = (a << (S & 31)) + K (a folded i32.shl)")       \
     /* ---- i64 ---- */                                                                            \
     X(I64_EQZ, 3, 0x50, UN, NOP, "d a: d = a == 0")                                               \
     X(I64_EQ, 4, 0x51, BIN, NOP, "d a b: d = a == b")                                             \
@@ -225,6 +272,13 @@
     X(F64_MIN, 4, 0xA4, BIN, NOP, "d a b: d = min(a, b) (NaN if either is; -0 < +0)")             \
     X(F64_MAX, 4, 0xA5, BIN, NOP, "d a b: d = max(a, b) (NaN if either is; -0 < +0)")             \
     X(F64_COPYSIGN, 4, 0xA6, BIN, NOP, "d a b: d = a with the sign bit of b")                     \
+    X(F64_ADD_K, 5, -1, CTL, NOP, "d a K64: d = a + K64")                                          \
+    X(F64_SUB_K, 5, -1, CTL, NOP, "d a K64: d = a - K64")                                          \
+    X(F64_MUL_K, 5, -1, CTL, NOP, "d a K64: d = a * K64")                                          \
+    X(F64_DIV_K, 5, -1, CTL, NOP, "d a K64: d = a / K64")                                          \
+    X(F64_ADD_M, 5, -1, CTL, NOP, "d a p off: d = a + f64 at p.u32 + off (a folded load)")         \
+    X(F64_SUB_M, 5, -1, CTL, NOP, "d a p off: d = a - f64 at p.u32 + off (a folded load)")         \
+    X(F64_MUL_M, 5, -1, CTL, NOP, "d a p off: d = a * f64 at p.u32 + off (a folded load)")         \
     /* ---- conversions ---- */                                                                    \
     X(I32_WRAP_I64, 3, 0xA7, UN, NOP, "d a: d = low 32 bits of a")                                \
     X(I32_TRUNC_F32_S, 3, 0xA8, UN, NOP, "d a: d = (s32)a; traps on NaN / out of range")          \
