@@ -4,8 +4,9 @@
  * pending requests, dead letters), request-response and per-actor counters.
  *
  * A turn. The worker first delivers ASW_MSG_RESUME if a resume is pending, then an awaited reply
- * if one came, then pops at most max_per_turn nodes, system queue first. Internal nodes (start,
- * stop, kill, request timeout) are handled by the runtime; user nodes are checked (addressed to
+ * if one came, then (first turn only: the ASW__F_START flag set by spawn, no node) runs the
+ * start hooks, then pops at most max_per_turn nodes, system queue first. Internal nodes (stop,
+ * kill, request timeout) are handled by the runtime; user nodes are checked (addressed to
  * this incarnation? expired? trimmed by drop-oldest?) and given to the behaviour, whose return
  * code decides: continue, stop, suspend, yield or error (on_error hook, else exit with the error
  * as reason). The actor is then requeued (messages left), made idle, or parked as suspended.
@@ -81,9 +82,8 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
     if (opts->name && (rc = asw__rt_name_check(opts->name, out_err)) != ASW_OK) return rc;
     if (atomic_load(&sys->closing))
         return asw__errorf(out_err, ASW_E_CLOSED, "spawn: the system is shutting down");
-    asw__mnode_t *start = asw__rt_node_alloc(sys);
     char *name = opts->name ? asw__strdup(opts->name) : NULL;
-    if (!start || (opts->name && !name)) {
+    if (opts->name && !name) {
         rc = asw__errorf(out_err, ASW_E_NOMEM, "spawn: out of memory");
         goto fail;
     }
@@ -154,15 +154,12 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
     atomic_store_explicit(&a->busy_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&a->await_corr, 0, memory_order_relaxed);
     atomic_store_explicit(&a->await_msg, NULL, memory_order_relaxed);
-    atomic_store_explicit(&a->flags, extra_flags | (opts->trap_exit ? ASW__F_TRAP_EXIT : 0),
+    a->start_reason = restart_reason;
+    /* The start needs no message node: the first turn runs the start hooks before anything
+     * else in the queues (as a first node in the system queue would). */
+    atomic_store_explicit(&a->flags,
+                          extra_flags | ASW__F_START | (opts->trap_exit ? ASW__F_TRAP_EXIT : 0),
                           memory_order_relaxed);
-    start->kind = ASW__K_START;
-    start->to = id;
-    start->deadline = 0;
-    memset(&start->msg, 0, sizeof(start->msg));
-    start->msg.word = restarts;
-    start->msg.status = restart_reason;
-    asw__mpsc_push(&a->sysq, &start->q);
     atomic_fetch_add(&sys->live, 1);
     atomic_fetch_add_explicit(&sys->c_spawned, 1, memory_order_relaxed);
     atomic_fetch_add(&sys->active, 1);
@@ -171,7 +168,6 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
     *out_id = id;
     return ASW_OK;
 fail:
-    if (start) asw__rt_node_free(sys, start);
     asw__free(name);
     return rc;
 }
@@ -368,28 +364,30 @@ static int invoke(asw__worker_t *w, asw_actor_t *a, asw_msg_t *msg, int *reason)
 
 static void terminate(asw__worker_t *w, asw_actor_t *a, int reason);
 
+/* Runs the start hooks of a new (or restarted) actor: its first step. */
+static int start_actor(asw_actor_t *a, int *reason)
+{
+    atomic_fetch_and_explicit(&a->flags, ~ASW__F_START, memory_order_relaxed);
+    uint32_t restarts = atomic_load_explicit(&a->restarts, memory_order_relaxed);
+    const asw_actor_hooks_t *h = a->hooks;
+    if (restarts && h && h->on_restart) h->on_restart(a, a->start_reason);
+    if (h && h->pre_start) {
+        int rc = h->pre_start(a);
+        if (rc) {
+            *reason = rc > 0 ? ASW_E_INVALID : rc;
+            return V_EXIT;
+        }
+    }
+    run_start_hooks_done(a);
+    return V_CONT;
+}
+
 /* Handles one node. from_queue: it came from a queue (depth accounting applies). */
 static int process(asw__worker_t *w, asw_actor_t *a, asw__mnode_t *n, bool from_queue, int *reason)
 {
     asw_system_t *sys = w->sys;
     int v = V_CONT;
     switch (n->kind) {
-    case ASW__K_START: {
-        uint32_t restarts = (uint32_t)n->msg.word;
-        int why = n->msg.status;
-        asw__rt_node_free(sys, n);
-        const asw_actor_hooks_t *h = a->hooks;
-        if (restarts && h && h->on_restart) h->on_restart(a, why);
-        if (h && h->pre_start) {
-            int rc = h->pre_start(a);
-            if (rc) {
-                *reason = rc > 0 ? ASW_E_INVALID : rc;
-                return V_EXIT;
-            }
-        }
-        run_start_hooks_done(a);
-        return V_CONT;
-    }
     case ASW__K_KILL:
         *reason = n->msg.status;
         asw__rt_node_free(sys, n);
@@ -494,6 +492,10 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
     if (v == V_CONT && atomic_load_explicit(&a->await_msg, memory_order_relaxed)) {
         asw__mnode_t *am = atomic_exchange(&a->await_msg, NULL);
         if (am) v = process(w, a, am, false, &reason);
+    }
+    if (ASW_UNLIKELY(fl & ASW__F_START) && v == V_CONT) {
+        n++;
+        v = start_actor(a, &reason);
     }
     while (v == V_CONT && n < budget) {
         asw__mnode_t *node = asw__rt_pop(a);

@@ -5,21 +5,26 @@
  * `chunks[index >> ASW__CHUNK_BITS][index & (ASW__CHUNK - 1)]`; chunks are allocated on demand,
  * published with a release store and never freed before the system, so a lookup is two loads and
  * a compare, with no lock, and a stale pointer always points at a valid slot. The generation
- * grows every time a slot is reused, so an old id never finds the new occupant.
+ * grows every time a slot is reused, so an old id never finds the new occupant. Free indexes
+ * go to the freeing worker's own small cache (ASW__SLOT_CACHE) and are reused by spawns on that
+ * worker without slot_mu; overflow and other threads use the shared list under slot_mu.
  *
- * Names. An open-addressing table of (hash, interned name, id) entries, linear probing, read
+ * Names. An open-addressing table of 32-byte (hash, id, name) entries, linear probing, read
  * without a lock: a reader loads the table pointer, probes, and compares the name, which is
- * written once before the entry is published. Writers take name_mu. Unregistering (or the
- * actor's death) sets the id to 0 and keeps the interned name, so a restarted actor re-registers
- * the same entry; the table grows (doubling) at half load and retired tables stay allocated
- * until the system is freed, because a reader may still be probing them. Memory therefore grows
- * with the number of distinct names ever used, not with registrations.
+ * written once before the entry is published (names under 16 bytes are stored in the entry
+ * itself, longer ones are interned on the heap). Big tables ask for huge pages. Writers take
+ * name_mu. Unregistering (or the actor's death) sets the id to 0 and keeps the interned name, so a
+ * restarted actor re-registers the same entry; the table grows (doubling) at half load and retired
+ * tables stay allocated until the system is freed, because a reader may still be probing them.
+ * Memory therefore grows with the number of distinct names ever used, not with registrations.
  *
  * Not here: what an actor does with its slot (actor.c).
  */
+#define _DEFAULT_SOURCE 1 /* madvise(MADV_HUGEPAGE) */
 #include "rt/rt_int.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #define ASW__NAME_MAX 255
 
@@ -55,18 +60,6 @@ void asw__rt_table_destroy(asw_system_t *sys)
     sys->free_idx = NULL;
 }
 
-asw_actor_t *asw__rt_lookup(asw_system_t *sys, asw_actor_id_t id)
-{
-    uint32_t idx = (uint32_t)id;
-    uint32_t ci = idx >> ASW__CHUNK_BITS;
-    if (ASW_UNLIKELY(idx == 0 || ci >= sys->max_chunks)) return NULL;
-    asw_actor_t *c = atomic_load_explicit(&sys->chunks[ci], memory_order_acquire);
-    if (ASW_UNLIKELY(!c)) return NULL;
-    asw_actor_t *a = &c[idx & (ASW__CHUNK - 1)];
-    if (atomic_load_explicit(&a->id, memory_order_acquire) != id) return NULL;
-    return a;
-}
-
 static int new_chunk_locked(asw_system_t *sys, uint32_t ci)
 {
     size_t bytes = (size_t)ASW__CHUNK * sizeof(asw_actor_t) + 63;
@@ -89,10 +82,27 @@ static int new_chunk_locked(asw_system_t *sys, uint32_t ci)
     return ASW_OK;
 }
 
+/* Gives a fresh generation to slot idx and returns it. */
+static asw_actor_t *claim_slot(asw_system_t *sys, uint32_t idx)
+{
+    asw_actor_t *a =
+        atomic_load_explicit(&sys->chunks[idx >> ASW__CHUNK_BITS], memory_order_relaxed) +
+        (idx & (ASW__CHUNK - 1));
+    uint64_t gen = (atomic_load_explicit(&a->id, memory_order_relaxed) >> 32) + 1;
+    if (gen > 0xffffffffu) gen = 1;
+    atomic_store_explicit(&a->id, (gen << 32) | idx, memory_order_release);
+    return a;
+}
+
 int asw__rt_slot_alloc(asw_system_t *sys, asw_actor_t **out)
 {
     int rc = ASW_OK;
     uint32_t idx;
+    asw__worker_t *w = asw__rt_worker(sys);
+    if (w && w->nslots) { /* this worker's own free slots: no lock */
+        *out = claim_slot(sys, w->slots[--w->nslots]);
+        return ASW_OK;
+    }
     pthread_mutex_lock(&sys->slot_mu);
     if (sys->nfree) {
         idx = sys->free_idx[--sys->nfree];
@@ -106,13 +116,7 @@ int asw__rt_slot_alloc(asw_system_t *sys, asw_actor_t **out)
         if (!sys->chunks[ci] && (rc = new_chunk_locked(sys, ci)) != ASW_OK) goto out;
         sys->next_index++;
     }
-    asw_actor_t *a =
-        atomic_load_explicit(&sys->chunks[idx >> ASW__CHUNK_BITS], memory_order_relaxed) +
-        (idx & (ASW__CHUNK - 1));
-    uint64_t gen = (atomic_load_explicit(&a->id, memory_order_relaxed) >> 32) + 1;
-    if (gen > 0xffffffffu) gen = 1;
-    atomic_store_explicit(&a->id, (gen << 32) | idx, memory_order_release);
-    *out = a;
+    *out = claim_slot(sys, idx);
 out:
     pthread_mutex_unlock(&sys->slot_mu);
     return rc;
@@ -121,7 +125,18 @@ out:
 void asw__rt_slot_release(asw_system_t *sys, asw_actor_t *a)
 {
     uint32_t idx = (uint32_t)atomic_load_explicit(&a->id, memory_order_relaxed);
+    asw__worker_t *w = asw__rt_worker(sys);
+    if (w && w->nslots < ASW__SLOT_CACHE) {
+        w->slots[w->nslots++] = idx;
+        return;
+    }
     pthread_mutex_lock(&sys->slot_mu);
+    if (w) { /* hand half of the worker's cache to the shared list */
+        while (w->nslots > ASW__SLOT_CACHE / 2) {
+            if (sys->nfree == sys->cap_free) break;
+            sys->free_idx[sys->nfree++] = w->slots[--w->nslots];
+        }
+    }
     if (sys->nfree == sys->cap_free) {
         uint32_t nc = sys->cap_free ? sys->cap_free * 2 : 1024;
         uint32_t *p = asw__reallocarray(sys->free_idx, nc, sizeof(uint32_t));
@@ -138,11 +153,24 @@ void asw__rt_slot_release(asw_system_t *sys, asw_actor_t *a)
 
 /* ---- names ---- */
 
+/* 32 bytes, two per cache line. `hash` is written last (release) and never 0 in a used entry;
+ * its bit 1 says where the name is: clear, inline in `inl` (up to NAME_INL - 1 bytes); set, in
+ * the heap copy `ptr`. The name of an entry never changes once published, so readers compare it
+ * with plain loads after the acquire load of the hash. A lookup of a short name touches one
+ * cache line. */
+#define NAME_INL  16
+#define HASH_LONG 2u
+
 typedef struct asw__name_ent {
     _Atomic uint64_t hash;
-    _Atomic(char *) name;
     _Atomic uint64_t id;
+    union {
+        char inl[NAME_INL];
+        char *ptr;
+    } nm;
 } asw__name_ent_t;
+
+_Static_assert(sizeof(asw__name_ent_t) == 32, "a name entry is 32 bytes");
 
 struct asw__names {
     uint32_t cap, used;
@@ -150,12 +178,31 @@ struct asw__names {
     asw__name_ent_t e[];
 };
 
+/* FNV-1a of the name, with bit 0 set (never 0) and bit 1 telling a long name. */
 static uint64_t name_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h | 1;
+    const char *p = s;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h | 1u) & ~(uint64_t)HASH_LONG;
+    return (size_t)(p - s) >= NAME_INL ? h | HASH_LONG : h;
+}
+
+static const char *ent_name(const asw__name_ent_t *e, uint64_t h)
+{
+    return (h & HASH_LONG) ? e->nm.ptr : e->nm.inl;
+}
+
+/* Lock-free probe of t for name (hash h); NULL when absent. */
+static asw__name_ent_t *probe(struct asw__names *t, const char *name, uint64_t h)
+{
+    uint32_t mask = t->cap - 1;
+    for (uint32_t i = (uint32_t)(h >> 2) & mask;; i = (i + 1) & mask) {
+        uint64_t eh = atomic_load_explicit(&t->e[i].hash, memory_order_acquire);
+        if (!eh) return NULL;
+        if (eh == h && !strcmp(ent_name(&t->e[i], h), name)) return &t->e[i];
+    }
 }
 
 asw_actor_id_t asw_whereis(asw_system_t *sys, const char *name)
@@ -163,36 +210,37 @@ asw_actor_id_t asw_whereis(asw_system_t *sys, const char *name)
     if (!sys || !name) return ASW_ACTOR_NONE;
     struct asw__names *t = atomic_load_explicit(&sys->names, memory_order_acquire);
     if (!t) return ASW_ACTOR_NONE;
-    uint64_t h = name_hash(name);
-    uint32_t mask = t->cap - 1;
-    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
-        char *nm = atomic_load_explicit(&t->e[i].name, memory_order_acquire);
-        if (!nm) return ASW_ACTOR_NONE;
-        if (atomic_load_explicit(&t->e[i].hash, memory_order_relaxed) == h && !strcmp(nm, name))
-            return atomic_load_explicit(&t->e[i].id, memory_order_acquire);
-    }
+    asw__name_ent_t *e = probe(t, name, name_hash(name));
+    return e ? atomic_load_explicit(&e->id, memory_order_acquire) : ASW_ACTOR_NONE;
 }
 
 /* Finds the entry of name in t, or NULL. name_mu held. */
 static asw__name_ent_t *find_locked(struct asw__names *t, const char *name, uint64_t h)
 {
-    if (!t) return NULL;
-    uint32_t mask = t->cap - 1;
-    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
-        char *nm = atomic_load_explicit(&t->e[i].name, memory_order_relaxed);
-        if (!nm) return NULL;
-        if (atomic_load_explicit(&t->e[i].hash, memory_order_relaxed) == h && !strcmp(nm, name))
-            return &t->e[i];
-    }
+    return t ? probe(t, name, h) : NULL;
 }
 
 static asw__name_ent_t *claim_locked(struct asw__names *t, uint64_t h)
 {
     uint32_t mask = t->cap - 1;
-    uint32_t i = (uint32_t)h & mask;
-    while (atomic_load_explicit(&t->e[i].name, memory_order_relaxed))
+    uint32_t i = (uint32_t)(h >> 2) & mask;
+    while (atomic_load_explicit(&t->e[i].hash, memory_order_relaxed))
         i = (i + 1) & mask;
     return &t->e[i];
+}
+
+/* Asks the kernel for huge pages under a big table: lookups of random names then miss the TLB
+ * far less. Only a hint; the memory stays the allocator's. */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t b = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (e > b) madvise((void *)b, e - b, MADV_HUGEPAGE);
+#else
+    ASW_UNUSED(p);
+    ASW_UNUSED(bytes);
+#endif
 }
 
 static int grow_locked(asw_system_t *sys)
@@ -200,18 +248,19 @@ static int grow_locked(asw_system_t *sys)
     struct asw__names *t = atomic_load_explicit(&sys->names, memory_order_relaxed);
     if (t && (t->used + 1) * 2 <= t->cap) return ASW_OK;
     uint32_t cap = t ? t->cap * 2 : 64;
-    struct asw__names *n = asw__calloc(1, sizeof(*n) + (size_t)cap * sizeof(asw__name_ent_t));
+    size_t bytes = sizeof(struct asw__names) + (size_t)cap * sizeof(asw__name_ent_t);
+    struct asw__names *n = asw__calloc(1, bytes);
     if (!n) return ASW_E_NOMEM;
+    if (bytes >= ((size_t)4 << 20)) advise_huge(n, bytes);
     n->cap = cap;
     if (t) {
         for (uint32_t i = 0; i < t->cap; i++) {
-            char *nm = atomic_load_explicit(&t->e[i].name, memory_order_relaxed);
-            if (!nm) continue;
             uint64_t h = atomic_load_explicit(&t->e[i].hash, memory_order_relaxed);
+            if (!h) continue;
             asw__name_ent_t *e = claim_locked(n, h);
-            atomic_store_explicit(&e->hash, h, memory_order_relaxed);
+            e->nm = t->e[i].nm;
             atomic_store_explicit(&e->id, atomic_load(&t->e[i].id), memory_order_relaxed);
-            atomic_store_explicit(&e->name, nm, memory_order_relaxed);
+            atomic_store_explicit(&e->hash, h, memory_order_relaxed);
             n->used++;
         }
         t->next_old = sys->old_names;
@@ -244,16 +293,19 @@ int asw__rt_name_set(asw_system_t *sys, const char *name, asw_actor_id_t id, boo
         goto out;
     }
     if ((rc = grow_locked(sys)) != ASW_OK) goto out;
-    char *copy = asw__strdup(name);
-    if (!copy) {
+    char *copy = NULL;
+    if ((h & HASH_LONG) && !(copy = asw__strdup(name))) {
         rc = ASW_E_NOMEM;
         goto out;
     }
     struct asw__names *t = atomic_load(&sys->names);
     e = claim_locked(t, h);
-    atomic_store_explicit(&e->hash, h, memory_order_relaxed);
+    if (copy)
+        e->nm.ptr = copy;
+    else
+        memcpy(e->nm.inl, name, strlen(name) + 1);
     atomic_store_explicit(&e->id, id, memory_order_relaxed);
-    atomic_store_explicit(&e->name, copy, memory_order_release);
+    atomic_store_explicit(&e->hash, h, memory_order_release);
     t->used++;
 out:
     pthread_mutex_unlock(&sys->name_mu);
@@ -273,7 +325,7 @@ void asw__rt_names_destroy(asw_system_t *sys)
     struct asw__names *t = atomic_load(&sys->names);
     if (t)
         for (uint32_t i = 0; i < t->cap; i++)
-            asw__free(atomic_load(&t->e[i].name));
+            if (atomic_load(&t->e[i].hash) & HASH_LONG) asw__free(t->e[i].nm.ptr);
     asw__free(t);
     while (sys->old_names) {
         struct asw__names *o = sys->old_names;

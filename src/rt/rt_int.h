@@ -29,6 +29,7 @@
 #define ASW__CHUNK      (1u << ASW__CHUNK_BITS)
 #define ASW__RING       256u /* per-worker run queue capacity (power of two) */
 #define ASW__LIFO_MAX   32u  /* consecutive LIFO-slot runs before a fair requeue */
+#define ASW__SLOT_CACHE 64u  /* free slot indexes a worker keeps for itself */
 
 /* ---- the intrusive MPSC queue (Vyukov) ---- */
 typedef struct asw__qnode {
@@ -38,7 +39,7 @@ typedef struct asw__qnode {
 /* Internal kinds of message nodes. */
 enum {
     ASW__K_USER = 0,    /* a message for the behaviour (user or ASW_MSG_* type) */
-    ASW__K_START,       /* first node of every actor: run the start hooks (word = restarts) */
+    ASW__K_START,       /* unused: the start is the ASW__F_START flag (kept for numbering) */
     ASW__K_STOP,        /* graceful stop (status = reason) */
     ASW__K_KILL,        /* immediate stop (status = reason) */
     ASW__K_REQ_TIMEOUT, /* a request's timer fired (corr) */
@@ -84,6 +85,7 @@ enum { ASW__S_FREE = 0, ASW__S_IDLE, ASW__S_SCHED, ASW__S_SUSP, ASW__S_DEAD };
 #define ASW__F_TRAP_STOP 8u  /* graceful stops arrive as ASW__MSG_SHUTDOWN (supervisors) */
 #define ASW__F_KILLED    16u /* a kill is queued: wake even when suspended */
 #define ASW__F_STARTED   32u /* pre_start succeeded: stop hooks will run */
+#define ASW__F_START     64u /* start hooks pending: run first in the first turn (no node) */
 
 typedef struct asw__link asw__link_t;
 typedef struct asw__pending asw__pending_t;
@@ -124,7 +126,8 @@ struct asw_actor {
     uint32_t max_per_turn;
     _Atomic uint32_t restarts;
     uint32_t corr_seq;
-    atomic_flag lk; /* guards links and the supervisor state snapshot */
+    int32_t start_reason; /* on_restart reason for the pending start (F_START) */
+    atomic_flag lk;       /* guards links and the supervisor state snapshot */
     uint8_t overflow;
 };
 
@@ -135,16 +138,20 @@ typedef struct asw__worker {
     asw_system_t *sys;
     uint32_t index;
     pthread_t thread;
-    /* SPMC ring: the owner pushes at tail; the owner and thieves take at head (CAS). */
-    _Atomic uint64_t head;
+    /* SPMC ring: the owner pushes at tail; the owner and thieves take at head (CAS). On its own
+     * cache lines, so thieves do not slow down the owner-only fields (nor the next worker). */
+    _Alignas(64) _Atomic uint64_t head;
     _Atomic uint64_t tail;
     _Atomic(asw_actor_t *) ring[ASW__RING];
-    asw_actor_t *lifo; /* not stealable: the actor just made runnable by this worker */
+    _Alignas(64) asw_actor_t *lifo; /* not stealable: the actor just made runnable by this worker */
     uint32_t lifo_runs;
     /* node cache */
     asw__mnode_t *cache;
     uint32_t ncache;
     uint32_t rng;
+    /* free actor-slot indexes (spawn and termination on this worker skip slot_mu) */
+    uint32_t nslots;
+    uint32_t slots[ASW__SLOT_CACHE];
     /* counters (written by the owner only) */
     _Atomic uint64_t sent, handled, turns, steals;
 } asw__worker_t;
@@ -154,7 +161,8 @@ struct asw_system {
     uint32_t nworkers;
     uint32_t max_per_turn;
     bool busy_time;
-    asw__worker_t *workers;
+    asw__worker_t *workers; /* 64-byte aligned inside workers_raw */
+    void *workers_raw;
     _Atomic int closing; /* 1: no new spawns; 2: workers must exit */
     _Atomic int shut;    /* shutdown done */
 
@@ -207,8 +215,21 @@ struct asw_system {
     _Atomic uint64_t c_restarts, c_escalations;
 };
 
+/* The worker of the current thread (set by worker_main), or NULL. Initial-exec TLS: one load
+ * from the thread pointer, no __tls_get_addr call in the position-independent library. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ASW__TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#define ASW__TLS_IE
+#endif
+extern _Thread_local asw__worker_t *asw__rt_tls_worker ASW__TLS_IE;
+
 /* The worker of the current thread when it belongs to sys, else NULL. */
-asw__worker_t *asw__rt_worker(asw_system_t *sys);
+static inline asw__worker_t *asw__rt_worker(asw_system_t *sys)
+{
+    asw__worker_t *w = asw__rt_tls_worker;
+    return (w && w->sys == sys) ? w : NULL;
+}
 /* Monotonic clock in ns. */
 uint64_t asw__rt_now(void);
 
@@ -238,8 +259,19 @@ void asw__rt_space_signal(asw_system_t *sys, asw_actor_t *a);
 /* registry.c */
 int asw__rt_table_init(asw_system_t *sys, uint32_t max_actors);
 void asw__rt_table_destroy(asw_system_t *sys);
-/* Returns the slot of id when its generation matches (alive or not), else NULL. */
-asw_actor_t *asw__rt_lookup(asw_system_t *sys, asw_actor_id_t id);
+/* Returns the slot of id when its generation matches (alive or not), else NULL. Lock-free:
+ * two loads and a compare (inline: it is on every send). */
+static inline asw_actor_t *asw__rt_lookup(asw_system_t *sys, asw_actor_id_t id)
+{
+    uint32_t idx = (uint32_t)id;
+    uint32_t ci = idx >> ASW__CHUNK_BITS;
+    if (ASW_UNLIKELY(idx == 0 || ci >= sys->max_chunks)) return NULL;
+    asw_actor_t *c = atomic_load_explicit(&sys->chunks[ci], memory_order_acquire);
+    if (ASW_UNLIKELY(!c)) return NULL;
+    asw_actor_t *a = &c[idx & (ASW__CHUNK - 1)];
+    if (atomic_load_explicit(&a->id, memory_order_acquire) != id) return NULL;
+    return a;
+}
 int asw__rt_slot_alloc(asw_system_t *sys, asw_actor_t **out);
 void asw__rt_slot_release(asw_system_t *sys, asw_actor_t *a);
 int asw__rt_name_set(asw_system_t *sys, const char *name, asw_actor_id_t id, bool check_alive);

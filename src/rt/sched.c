@@ -30,13 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static _Thread_local asw__worker_t *tls_worker;
-
-asw__worker_t *asw__rt_worker(asw_system_t *sys)
-{
-    asw__worker_t *w = tls_worker;
-    return (w && w->sys == sys) ? w : NULL;
-}
+_Thread_local asw__worker_t *asw__rt_tls_worker ASW__TLS_IE;
 
 uint64_t asw__rt_now(void)
 {
@@ -241,7 +235,7 @@ static void *worker_main(void *arg)
 {
     asw__worker_t *w = arg;
     asw_system_t *sys = w->sys;
-    tls_worker = w;
+    asw__rt_tls_worker = w;
     while (atomic_load_explicit(&sys->closing, memory_order_acquire) < 2) {
         asw_actor_t *a = find_work(w);
         if (a) {
@@ -256,7 +250,7 @@ static void *worker_main(void *arg)
         }
         park(w);
     }
-    tls_worker = NULL;
+    asw__rt_tls_worker = NULL;
     return NULL;
 }
 
@@ -310,7 +304,10 @@ int asw_system_new(const asw_system_opts_t *opts, asw_system_t **out_sys, asw_er
         asw__errorf(out_err, rc, "system_new: out of memory for the actor table");
         goto fail;
     }
-    sys->workers = asw__calloc(o.workers, sizeof(asw__worker_t));
+    sys->workers_raw = asw__calloc(1, (size_t)o.workers * sizeof(asw__worker_t) + 63);
+    sys->workers = sys->workers_raw
+                       ? (asw__worker_t *)(((uintptr_t)sys->workers_raw + 63) & ~(uintptr_t)63)
+                       : NULL;
     if (!sys->workers) {
         rc = asw__errorf(out_err, ASW_E_NOMEM, "system_new: out of memory for workers");
         goto fail;
@@ -342,7 +339,7 @@ int asw_system_new(const asw_system_opts_t *opts, asw_system_t **out_sys, asw_er
     *out_sys = sys;
     return ASW_OK;
 fail:
-    asw__free(sys->workers);
+    asw__free(sys->workers_raw);
     asw__rt_table_destroy(sys);
     asw__free(sys);
     return rc;
@@ -448,7 +445,7 @@ void asw_system_free(asw_system_t *sys)
     asw__rt_names_destroy(sys);
     asw__rt_table_destroy(sys);
     asw__rt_pool_destroy(sys);
-    asw__free(sys->workers);
+    asw__free(sys->workers_raw);
     pthread_mutex_destroy(&sys->slot_mu);
     pthread_mutex_destroy(&sys->inj_mu);
     pthread_mutex_destroy(&sys->park_mu);

@@ -7,8 +7,10 @@
  * so a cancel is O(log n). A timer id is (generation << 32 | index + 1), so cancelling a timer
  * that already fired never hits the entry's next user. The thread sleeps on a condition
  * variable (CLOCK_MONOTONIC) until the earliest deadline; an insert signals it only when it
- * becomes the new earliest. Firing happens outside the lock: the prepared message node is
- * delivered like any send (dead target: dead letter, payload dropped).
+ * becomes the new earliest and is earlier than the time the thread already sleeps until
+ * (`wake_at`), so request timeouts armed and cancelled at a high rate cost no wake-ups. Firing
+ * happens outside the lock: the prepared message node is delivered like any send (dead target: dead
+ * letter, payload dropped).
  *
  * Not here: a timer wheel. With heaps, insert and cancel cost O(log n) under one mutex, which
  * is enough for request timeouts at a few million per second.
@@ -37,6 +39,7 @@ struct asw__timers {
     uint32_t free_head;
     uint32_t *heap;
     uint32_t nheap;
+    uint64_t wake_at; /* when the thread wakes on its own (UINT64_MAX: only when signalled) */
 };
 
 static bool earlier(struct asw__timers *t, uint32_t a, uint32_t b)
@@ -127,12 +130,23 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
         if (t->nheap == 0) {
-            pthread_cond_wait(&t->cv, &t->mu);
+            /* An empty heap keeps the previous wake_at: the thread may still wake then
+             * (harmless), and an insert later than that needs no signal. */
+            if (t->wake_at == 0) t->wake_at = UINT64_MAX;
+            if (t->wake_at == UINT64_MAX) {
+                pthread_cond_wait(&t->cv, &t->mu);
+            } else {
+                uint64_t w = t->wake_at;
+                struct timespec ts = {(time_t)(w / 1000000000u), (long)(w % 1000000000u)};
+                if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0 && t->nheap == 0)
+                    t->wake_at = UINT64_MAX;
+            }
             continue;
         }
         uint32_t idx = t->heap[0];
         uint64_t dl = t->ents[idx].deadline;
         if (asw__rt_now() < dl) {
+            t->wake_at = dl;
             struct timespec ts = {(time_t)(dl / 1000000000u), (long)(dl % 1000000000u)};
             pthread_cond_timedwait(&t->cv, &t->mu, &ts);
             continue;
@@ -238,7 +252,12 @@ int asw__rt_timer_add(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, int
     e->pos = (int32_t)t->nheap;
     t->heap[t->nheap++] = idx;
     sift_up(t, (uint32_t)e->pos);
-    if (t->heap[0] == idx) pthread_cond_signal(&t->cv);
+    /* Signal only a thread that would otherwise sleep past this deadline: with request
+     * timeouts armed and cancelled at a high rate, almost no insert needs a wake-up. */
+    if (t->heap[0] == idx && dl < t->wake_at) {
+        t->wake_at = dl;
+        pthread_cond_signal(&t->cv);
+    }
     if (out_id) *out_id = ((uint64_t)e->gen << 32) | (idx + 1);
 out:
     pthread_mutex_unlock(&t->mu);
