@@ -3,8 +3,10 @@
  * parsing a manifest-sized one.
  *
  * Metrics:
- *   toml.parse_large        ns per parse (and free) of a ~1 MiB generated document
+ *   toml.parse_large        ns per parse (and free) of a ~1 MiB generated document, parsed
+ *                           into one reused arena (asw_toml_parse_in)
  *   toml.parse_throughput   MB/s (10^6 bytes per second) of that parse; target >= 50
+ *   toml.parse_large_noarena, toml.parse_throughput_noarena: the same with asw_toml_parse
  *   toml.parse_manifest     ns per parse of a ~1 KiB Component.toml-like document
  *
  * The large document mixes what configuration files contain: [tables] and [[arrays of tables]],
@@ -23,6 +25,7 @@
 typedef struct doc_ctx {
     const char *text;
     size_t len;
+    asw_toml_arena_t *arena; /* NULL: asw_toml_parse; else asw_toml_parse_in */
 } doc_ctx_t;
 
 static void bench_parse(void *ctx, uint64_t iters)
@@ -30,7 +33,9 @@ static void bench_parse(void *ctx, uint64_t iters)
     const doc_ctx_t *d = ctx;
     for (uint64_t i = 0; i < iters; i++) {
         asw_toml_value_t *root = NULL;
-        if (asw_toml_parse(d->text, d->len, &root, NULL) != 0) {
+        int rc = d->arena ? asw_toml_parse_in(d->arena, d->text, d->len, &root, NULL)
+                          : asw_toml_parse(d->text, d->len, &root, NULL);
+        if (rc != 0) {
             fprintf(stderr, "toml_bench: document does not parse\n");
             exit(1);
         }
@@ -113,7 +118,12 @@ int main(void)
 {
     size_t len;
     char *large = make_large(1u << 20, &len);
-    doc_ctx_t big = {large, len};
+    asw_toml_arena_t *arena = NULL;
+    if (asw_toml_arena_new(0, &arena, NULL)) exit(1);
+    /* toml.parse_large / toml.parse_throughput: one caller-provided arena reused across parses
+     * (asw_toml_parse_in), the way a host parsing many manifests would; the _noarena metrics
+     * are plain asw_toml_parse, which faults a fresh tree's memory in on every parse. */
+    doc_ctx_t big = {large, len, arena}, big_plain = {large, len, NULL};
     bench_result_t r = bench_run("toml.parse_large", bench_parse, &big);
     if (r.samples > 0) {
         /* bytes per ns × 1000 = 10^6 bytes per second; the p99 time gives the low throughput. */
@@ -121,8 +131,13 @@ int main(void)
         double mbs_p99 = (double)len * 1e3 / r.p99;
         bench_report("toml.parse_throughput", "MB/s", mbs, mbs_p99, r.samples);
     }
-    doc_ctx_t small = {manifest_doc, sizeof manifest_doc - 1};
+    r = bench_run("toml.parse_large_noarena", bench_parse, &big_plain);
+    if (r.samples > 0)
+        bench_report("toml.parse_throughput_noarena", "MB/s", (double)len * 1e3 / r.median,
+                     (double)len * 1e3 / r.p99, r.samples);
+    doc_ctx_t small = {manifest_doc, sizeof manifest_doc - 1, NULL};
     bench_run("toml.parse_manifest", bench_parse, &small);
+    asw_toml_arena_free(arena);
     free(large);
     return 0;
 }

@@ -1,24 +1,36 @@
 /*
  * src/security/audit.c -- the audit log: every security decision as one JSON line, written by a
- * background thread from a bounded queue; and the reader behind `airssys audit tail`.
+ * background thread from a bounded lock-free queue; and the reader behind `airssys audit tail`.
  *
- * Design. The queue is a ring of fixed-size slots (strings are copied and truncated to the slot
- * fields, so logging never allocates). Producers copy a record into the slot at `head` under one
- * mutex; the writer thread takes every slot between `tail` and the `head` it saw, formats them
- * into one buffer without holding the lock (producers cannot reuse those slots: the ring is full
- * when head - tail == capacity), writes the batch with as few write(2) calls as possible, then
- * advances `tail` and wakes producers waiting for room and callers of asw_audit_flush. A
- * producer signals the writer only when the writer sleeps, so a busy log costs no wake-ups.
- * When the ring is full a producer waits (counted in stats.waits): no record is lost unless the
- * log was opened with drop_when_full. Rotation happens at record boundaries, before a record
- * would push the file past rotate_bytes: path.N-1 -> path.N, ..., path -> path.1.
+ * Design. The queue is a bounded multi-producer, single-consumer ring of fixed-size slots
+ * (strings are copied and truncated to the slot fields, so logging never allocates). Each slot
+ * carries a sequence number (Vyukov's bounded queue): slot i % cap is free for the record with
+ * sequence i when seq == i, holds it when seq == i + 1, and is handed back for i + cap by the
+ * writer. A producer claims a sequence with one compare-and-swap on `head`, copies the record
+ * into the slot and publishes it by storing seq; no lock is taken on this path. The writer thread
+ * formats published slots in order straight into a 1 MiB batch buffer (no snprintf: literal
+ * pieces, a cached time-of-second text and an eight-bytes-at-a-time JSON escaper), hands each
+ * slot back as soon as it is formatted, and writes the batch with one write(2) when the buffer
+ * is full or the ring is drained, then applies the fsync policy.
+ *
+ * Sleeping. When the ring is empty the writer first naps (a 1 ms timed wait) and producers wake
+ * it only when the ring is half full; after an empty nap it sleeps and the next record wakes it.
+ * So a steady stream of records costs producers no system calls, while an idle log costs no
+ * wake-ups. The sleep hand-off is a Dekker pair of sequentially consistent operations (writer:
+ * store state, load slot seq; producer: store slot seq, load state), so a wake-up is never lost.
+ * When the ring is full a producer waits on a condition variable (counted in stats.waits): no
+ * record is lost unless the log was opened with drop_when_full. Rotation happens at record
+ * boundaries, before a record would push the file past rotate_bytes: path.N-1 -> path.N, ...,
+ * path -> path.1.
  *
  * Line format (docs/security.md): {"time":"2024-05-01T12:00:00.123456Z","kind":"capability",
  * "component":"..","resource":"..","permission":"..","result":"..","reason":".."}. Strings are
  * JSON-escaped; bytes that are not valid UTF-8 become U+FFFD.
  *
- * Invariants: tail <= head <= tail + capacity; only the writer thread touches the file and the
- * format buffer (except fsync in asw_audit_flush). Not done: signing or hash-chaining lines.
+ * Invariants: tail <= head <= tail + cap (head counts claimed records, tail records the writer
+ * has formatted); only the writer thread touches the file and the batch buffer (except fsync in
+ * asw_audit_flush). Calling asw_audit_log concurrently with asw_audit_close is a caller error
+ * (close frees the log). Not done: signing or hash-chaining lines.
  */
 #include "security/sec_int.h"
 
@@ -26,6 +38,8 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,10 +53,16 @@
 #define F_REASON    192
 #define BUF_FLUSH   (1u << 20) /* write when the batch buffer holds this much */
 #define LINE_MAX_   (8 * (F_COMPONENT + F_RESOURCE + F_PERM + F_RESULT + F_REASON) + 256)
+#define NAP_NS      1000000L /* the writer's timed wait before it sleeps */
+
+enum { W_RUN, W_NAP, W_SLEEP };                                          /* writer states */
+enum { F_COMPONENT_, F_RESOURCE_, F_PERMISSION_, F_RESULT_, F_REASON_ }; /* slot.len */
 
 typedef struct slot {
+    _Atomic uint64_t seq;
     uint64_t ts_us;
     uint8_t kind;
+    uint16_t len[5]; /* field lengths, indexed by F_* below */
     char component[F_COMPONENT];
     char resource[F_RESOURCE];
     char permission[F_PERM];
@@ -51,25 +71,38 @@ typedef struct slot {
 } slot;
 
 struct asw_audit {
+    /* Read-mostly configuration. */
     char *path;
     asw_audit_fsync_t fsync_policy;
     uint32_t fsync_interval_ms;
     uint64_t rotate_bytes;
     uint32_t rotate_keep;
     bool drop_when_full;
-
-    pthread_mutex_t mu;
-    pthread_cond_t not_empty, not_full, progress;
     slot *ring;
-    size_t cap;
-    uint64_t head, tail; /* monotonically increasing sequence numbers */
-    bool closing, writer_sleeping;
-    int io_error;
-    asw_audit_stats_t st;
+    uint64_t cap, mask;  /* mask != 0: cap is a power of two */
+    uint64_t room_every; /* slots handed back between wake-ups of producers waiting for room */
     pthread_t thread;
 
+    /* Producers' line: the claim counter alone, so claiming does not bounce writer state.
+     * (Padding rather than _Alignas: the object comes from the allocator hook, which promises
+     * only malloc's alignment.) */
+    char pad0[64];
+    _Atomic uint64_t head;
+    char pad1[64 - sizeof(uint64_t)];
+
+    /* Shared flags and counters (the slow paths). */
+    _Atomic uint64_t tail; /* published by the writer after each hand-back */
+    _Atomic uint64_t written, waits, dropped, rotations, write_errors;
+    _Atomic int wstate, closing, io_error;
+    _Atomic uint32_t room_waiters, flush_waiters;
+    pthread_mutex_t mu;
+    pthread_cond_t wake, room, progress;
+
     /* Writer-thread state. */
+    char pad2[64];
     int fd;
+    uint64_t pos;    /* next sequence to format */
+    uint64_t bcount; /* records in the batch buffer */
     uint64_t file_bytes;
     char *buf;
     size_t blen;
@@ -77,6 +110,11 @@ struct asw_audit {
     uint64_t cached_sec; /* the second whose text is in cached_time */
     char cached_time[32];
 };
+
+static inline slot *slot_at(const asw_audit_t *a, uint64_t seq)
+{
+    return &a->ring[a->mask ? (seq & a->mask) : (seq % a->cap)];
+}
 
 uint64_t asw__sec_wall_us(void)
 {
@@ -128,6 +166,12 @@ static int open_log(asw_audit_t *a)
     return 0;
 }
 
+static void io_failed(asw_audit_t *a)
+{
+    atomic_fetch_add_explicit(&a->write_errors, 1, memory_order_relaxed);
+    atomic_store(&a->io_error, 1);
+}
+
 /* path -> path.1, path.1 -> path.2, ..., dropping path.<keep>; then opens a fresh file. The
  * path length was checked at open, so the names fit. */
 static void rotate(asw_audit_t *a)
@@ -142,44 +186,75 @@ static void rotate(asw_audit_t *a)
     }
     snprintf(to, sizeof to, "%s.1", a->path);
     rename(a->path, to);
-    if (open_log(a)) {
-        pthread_mutex_lock(&a->mu);
-        a->st.write_errors++;
-        a->io_error = 1;
-        pthread_mutex_unlock(&a->mu);
-    }
-    pthread_mutex_lock(&a->mu);
-    a->st.rotations++;
-    pthread_mutex_unlock(&a->mu);
+    if (open_log(a)) io_failed(a);
+    atomic_fetch_add_explicit(&a->rotations, 1, memory_order_relaxed);
 }
 
-static int flush_buf(asw_audit_t *a)
+static void maybe_sync(asw_audit_t *a, bool force)
 {
-    if (!a->blen) return 0;
-    int rc = 0;
-    if (a->fd < 0 || write_all(a->fd, a->buf, a->blen)) {
-        rc = -1;
-        pthread_mutex_lock(&a->mu);
-        a->st.write_errors++;
-        a->io_error = 1;
-        pthread_mutex_unlock(&a->mu);
-    } else {
-        a->file_bytes += a->blen;
-    }
+    if (a->fd < 0 || a->fsync_policy == ASW_AUDIT_FSYNC_NEVER) return;
+    uint64_t now = asw__sec_wall_us();
+    if (a->fsync_policy == ASW_AUDIT_FSYNC_INTERVAL && !force &&
+        now - a->last_sync_us < (uint64_t)a->fsync_interval_ms * 1000u)
+        return;
+    fsync(a->fd);
+    a->last_sync_us = now;
+}
+
+/* Writes the first n bytes of the batch buffer (one write(2) unless interrupted or short). */
+static void write_bytes(asw_audit_t *a, size_t n)
+{
+    if (!n) return;
+    if (a->fd < 0 || write_all(a->fd, a->buf, n))
+        io_failed(a);
+    else
+        a->file_bytes += n;
+}
+
+/* Writes the batch, applies the fsync policy, counts the records as written and wakes callers
+ * of asw_audit_flush waiting for them. */
+static void flush_buf(asw_audit_t *a)
+{
+    if (!a->bcount) return;
+    write_bytes(a, a->blen);
     a->blen = 0;
-    return rc;
+    maybe_sync(a, a->fsync_policy == ASW_AUDIT_FSYNC_BATCH);
+    atomic_fetch_add(&a->written, a->bcount);
+    a->bcount = 0;
+    if (atomic_load(&a->flush_waiters)) {
+        pthread_mutex_lock(&a->mu);
+        pthread_cond_broadcast(&a->progress);
+        pthread_mutex_unlock(&a->mu);
+    }
+}
+
+/* Publishes the hand-back position and wakes producers waiting for room. */
+static void room_made(asw_audit_t *a)
+{
+    atomic_store(&a->tail, a->pos);
+    if (atomic_load(&a->room_waiters)) {
+        pthread_mutex_lock(&a->mu);
+        pthread_cond_broadcast(&a->room);
+        pthread_mutex_unlock(&a->mu);
+    }
 }
 
 #define ONES  UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LITTLE_ENDIAN_ 1
+#else
+#define LITTLE_ENDIAN_ 0
+#endif
 
-/* True when any byte of v needs the slow path: < 0x20 (NUL included), '"', '\\', >= 0x7f. */
+/* True when any byte of v needs the slow path: < 0x20 (NUL included), '"', '\\', >= 0x7f. For
+ * bytes below 0x80 each term sets a byte's high bit exactly when that byte is special (a borrow
+ * or carry crosses into the next byte only from a byte already flagged), and any byte >= 0x80
+ * is flagged by v itself; false positives only send a word to the exact slow path. */
 static bool word_special(uint64_t v)
 {
-    uint64_t lt20 = (v - ONES * 0x20) & ~v & HIGHS;
-    uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\'), del = v ^ (ONES * 0x7f);
-    uint64_t eq = ((q - ONES) & ~q) | ((bs - ONES) & ~bs) | ((del - ONES) & ~del);
-    return ((lt20 | eq) & HIGHS) || (v & HIGHS);
+    uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\');
+    return ((v | (v - ONES * 0x20) | (v + ONES) | (q - ONES) | (bs - ONES)) & HIGHS) != 0;
 }
 
 /* Escapes one character (or one UTF-8 sequence) at p into out; returns bytes consumed and adds
@@ -227,28 +302,35 @@ static size_t escape_one(char *out, size_t *w, const unsigned char *p)
     return len;
 }
 
-/* Appends the NUL-terminated field s (stored in an array of cap bytes, cap a multiple of 8) as a
- * JSON string body: escaped, invalid UTF-8 replaced by U+FFFD. Runs of plain ASCII are copied
- * eight bytes at a time; a word is read only while no NUL was seen, so reads stay inside the
- * field. */
-static size_t json_escape(char *out, const char *s, size_t cap)
+/* Appends the field s (n bytes, NUL at s[n], stored in an array of cap bytes, cap a multiple of
+ * 8) as a JSON string body: escaped, invalid UTF-8 replaced by U+FFFD. Plain ASCII is checked
+ * and copied eight bytes at a time; the last partial word is read whole (it lies inside the
+ * array), its bytes past n masked to 'a', and stored whole: out has room behind the line, and
+ * the overshoot is overwritten by what follows. */
+static size_t json_escape(char *out, const char *s, size_t n, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, w = 0;
-    for (;;) {
-        while (i + 8 <= cap) {
+    while (i < n) {
+        while (i + 8 <= n) {
             uint64_t v;
             memcpy(&v, p + i, 8);
             if (word_special(v)) break;
-            memcpy(out + w, p + i, 8);
+            memcpy(out + w, &v, 8);
             w += 8;
             i += 8;
         }
-        size_t stop = i + 8;
-        while (i < stop && p[i])
-            i += escape_one(out, &w, p + i);
-        if (i < stop) return w; /* reached the NUL */
+        if (i + 8 > n && i < n && i + 8 <= cap) {
+            uint64_t v, keep = (UINT64_C(1) << (8 * (n - i))) - 1; /* little-endian byte order */
+            memcpy(&v, p + i, 8);
+            if (LITTLE_ENDIAN_ && !word_special((v & keep) | (ONES * 'a' & ~keep))) {
+                memcpy(out + w, &v, 8);
+                return w + (n - i);
+            }
+        }
+        if (i < n) i += escape_one(out, &w, p + i);
     }
+    return w;
 }
 
 static size_t put(char *out, const char *s)
@@ -280,70 +362,104 @@ static size_t format_slot(asw_audit_t *a, const slot *s, char *out)
     w += put(out + w, "Z\",\"kind\":\"");
     w += put(out + w, asw_audit_kind_name((asw_audit_kind_t)s->kind));
     w += put(out + w, "\",\"component\":\"");
-    w += json_escape(out + w, s->component, sizeof s->component);
+    w += json_escape(out + w, s->component, s->len[F_COMPONENT_], sizeof s->component);
     w += put(out + w, "\",\"resource\":\"");
-    w += json_escape(out + w, s->resource, sizeof s->resource);
+    w += json_escape(out + w, s->resource, s->len[F_RESOURCE_], sizeof s->resource);
     w += put(out + w, "\",\"permission\":\"");
-    w += json_escape(out + w, s->permission, sizeof s->permission);
+    w += json_escape(out + w, s->permission, s->len[F_PERMISSION_], sizeof s->permission);
     w += put(out + w, "\",\"result\":\"");
-    w += json_escape(out + w, s->result, sizeof s->result);
+    w += json_escape(out + w, s->result, s->len[F_RESULT_], sizeof s->result);
     w += put(out + w, "\",\"reason\":\"");
-    w += json_escape(out + w, s->reason, sizeof s->reason);
+    w += json_escape(out + w, s->reason, s->len[F_REASON_], sizeof s->reason);
     w += put(out + w, "\"}\n");
     return w;
 }
 
-static void maybe_sync(asw_audit_t *a, bool force)
+/* True when the next record for the writer is published. */
+static bool ready(asw_audit_t *a)
 {
-    if (a->fd < 0 || a->fsync_policy == ASW_AUDIT_FSYNC_NEVER) return;
-    uint64_t now = asw__sec_wall_us();
-    if (a->fsync_policy == ASW_AUDIT_FSYNC_INTERVAL && !force &&
-        now - a->last_sync_us < (uint64_t)a->fsync_interval_ms * 1000u)
-        return;
-    fsync(a->fd);
-    a->last_sync_us = now;
+    return atomic_load(&slot_at(a, a->pos)->seq) == a->pos + 1;
+}
+
+/* Formats every published record, in order, into the batch buffer, handing each slot back
+ * once formatted; writes the batch when it is full and at the end. Returns the records taken. */
+static uint64_t drain(asw_audit_t *a)
+{
+    uint64_t taken = 0;
+    for (;;) {
+        slot *s = slot_at(a, a->pos);
+        if (atomic_load_explicit(&s->seq, memory_order_acquire) != a->pos + 1) break;
+        if (a->blen >= BUF_FLUSH) flush_buf(a);
+        char *line = a->buf + a->blen; /* the buffer has LINE_MAX_ bytes of room behind BUF_FLUSH */
+        size_t n = format_slot(a, s, line);
+        atomic_store_explicit(&s->seq, a->pos + a->cap, memory_order_release);
+        a->pos++;
+        if (a->rotate_bytes && a->file_bytes + a->blen + n > a->rotate_bytes &&
+            a->file_bytes + a->blen > 0) {
+            /* Rotate at this record boundary: the lines before it go to the old file. */
+            write_bytes(a, a->blen);
+            memmove(a->buf, line, n);
+            a->blen = 0;
+            rotate(a);
+        }
+        a->blen += n;
+        a->bcount++;
+        if (++taken % a->room_every == 0) room_made(a);
+    }
+    if (taken) {
+        room_made(a);
+        flush_buf(a);
+    }
+    return taken;
+}
+
+static void nap(asw_audit_t *a)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += NAP_NS;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&a->wake, &a->mu, &ts);
 }
 
 static void *writer_main(void *arg)
 {
     asw_audit_t *a = arg;
-    char *line = a->buf + BUF_FLUSH; /* scratch space behind the batch buffer */
-    pthread_mutex_lock(&a->mu);
+    bool napped = false;
     for (;;) {
-        while (a->head == a->tail && !a->closing) {
-            a->writer_sleeping = true;
-            pthread_cond_wait(&a->not_empty, &a->mu);
-            a->writer_sleeping = false;
+        if (drain(a)) {
+            napped = false;
+            continue;
         }
-        if (a->head == a->tail && a->closing) break;
-        uint64_t start = a->tail, end = a->head;
-        pthread_mutex_unlock(&a->mu);
-
-        for (uint64_t i = start; i < end; i++) {
-            size_t n = format_slot(a, &a->ring[i % a->cap], line);
-            if (a->rotate_bytes && a->file_bytes + a->blen + n > a->rotate_bytes &&
-                a->file_bytes + a->blen > 0) {
-                flush_buf(a);
-                rotate(a);
-            }
-            if (a->blen + n > BUF_FLUSH) flush_buf(a);
-            memcpy(a->buf + a->blen, line, n);
-            a->blen += n;
+        if (atomic_load(&a->closing)) {
+            if (atomic_load(&a->head) == a->pos) break;
+            sched_yield(); /* a producer claimed a slot and is still copying into it */
+            continue;
         }
-        flush_buf(a);
-        if (a->fsync_policy == ASW_AUDIT_FSYNC_BATCH)
-            maybe_sync(a, true);
-        else
-            maybe_sync(a, false);
-
         pthread_mutex_lock(&a->mu);
-        a->tail = end;
-        a->st.written += end - start;
-        pthread_cond_broadcast(&a->not_full);
-        pthread_cond_broadcast(&a->progress);
+        atomic_store(&a->wstate, napped ? W_SLEEP : W_NAP);
+        if (!ready(a) && !atomic_load(&a->closing)) {
+            if (napped)
+                pthread_cond_wait(&a->wake, &a->mu);
+            else
+                nap(a);
+        }
+        atomic_store(&a->wstate, W_RUN);
+        pthread_mutex_unlock(&a->mu);
+        napped = true;
     }
-    pthread_mutex_unlock(&a->mu);
+    flush_buf(a);
     return NULL;
+}
+
+static void wake_writer(asw_audit_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->mu);
 }
 
 /* ------------------------------------ the producer side ------------------------------------ */
@@ -369,6 +485,12 @@ ASW_API int asw_audit_open(const asw_audit_config_t *cfg, asw_audit_t **out_log,
     a->buf = asw__malloc(BUF_FLUSH + LINE_MAX_);
     if (!a->path || !a->ring || !a->buf) goto nomem;
     a->cap = cap;
+    a->mask = (cap & (cap - 1)) ? 0 : cap - 1;
+    /* Waking waiting producers in quarters of the ring lets them run in batches instead of
+     * bouncing between the writer and each producer per slot. */
+    a->room_every = cap >= 4 ? cap / 4 : 1;
+    for (size_t i = 0; i < cap; i++)
+        atomic_init(&a->ring[i].seq, i);
     a->fsync_policy = cfg->fsync;
     a->fsync_interval_ms = cfg->fsync_interval_ms ? cfg->fsync_interval_ms : 1000;
     a->rotate_bytes = cfg->rotate_bytes;
@@ -380,13 +502,13 @@ ASW_API int asw_audit_open(const asw_audit_config_t *cfg, asw_audit_t **out_log,
         goto fail;
     }
     pthread_mutex_init(&a->mu, NULL);
-    pthread_cond_init(&a->not_empty, NULL);
-    pthread_cond_init(&a->not_full, NULL);
+    pthread_cond_init(&a->wake, NULL);
+    pthread_cond_init(&a->room, NULL);
     pthread_cond_init(&a->progress, NULL);
     if (pthread_create(&a->thread, NULL, writer_main, a)) {
         pthread_mutex_destroy(&a->mu);
-        pthread_cond_destroy(&a->not_empty);
-        pthread_cond_destroy(&a->not_full);
+        pthread_cond_destroy(&a->wake);
+        pthread_cond_destroy(&a->room);
         pthread_cond_destroy(&a->progress);
         asw__errorf(out_err, ASW_E_NOMEM, "audit: cannot start the writer thread");
         goto fail;
@@ -406,66 +528,91 @@ fail:
     return out_err ? out_err->code : ASW_E_NOMEM;
 }
 
-static void copy_field(char *dst, size_t cap, const char *src)
+static uint16_t copy_field(char *dst, size_t cap, const char *src)
 {
-    if (!src) {
-        dst[0] = '\0';
-        return;
-    }
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+    memcpy(dst, src ? src : "", n);
     dst[n] = '\0';
+    return (uint16_t)n;
+}
+
+/* The slow path of asw_audit_log: the slot for `pos` still holds an unwritten record. Drops
+ * (ASW_E_FULL) or waits for the writer to hand a slot back (ASW_OK, the caller claims again);
+ * ASW_E_CLOSED when the log closes meanwhile. */
+static int wait_room(asw_audit_t *a, uint64_t pos)
+{
+    if (a->drop_when_full) {
+        atomic_fetch_add_explicit(&a->dropped, 1, memory_order_relaxed);
+        return ASW_E_FULL;
+    }
+    atomic_fetch_add_explicit(&a->waits, 1, memory_order_relaxed);
+    pthread_mutex_lock(&a->mu);
+    atomic_fetch_add(&a->room_waiters, 1);
+    /* The slot for pos is free once the writer has handed back pos - cap (tail > pos - cap). */
+    while (atomic_load(&a->tail) + a->cap <= pos && !atomic_load(&a->closing)) {
+        pthread_cond_signal(&a->wake); /* the writer may be napping */
+        pthread_cond_wait(&a->room, &a->mu);
+    }
+    atomic_fetch_sub(&a->room_waiters, 1);
+    pthread_mutex_unlock(&a->mu);
+    return atomic_load(&a->closing) ? ASW_E_CLOSED : ASW_OK;
 }
 
 ASW_API int asw_audit_log(asw_audit_t *a, const asw_audit_record_t *rec)
 {
     if (!a || !rec || (unsigned)rec->kind > ASW_AUDIT_QUOTA) return ASW_E_INVALID;
+    if (atomic_load_explicit(&a->closing, memory_order_relaxed)) return ASW_E_CLOSED;
     uint64_t ts = asw__sec_wall_us();
-    pthread_mutex_lock(&a->mu);
-    if (a->closing) {
-        pthread_mutex_unlock(&a->mu);
-        return ASW_E_CLOSED;
-    }
-    while (a->head - a->tail >= a->cap) {
-        if (a->drop_when_full) {
-            a->st.dropped++;
-            pthread_mutex_unlock(&a->mu);
-            return ASW_E_FULL;
+    uint64_t pos = atomic_load_explicit(&a->head, memory_order_relaxed);
+    slot *s;
+    for (;;) {
+        s = slot_at(a, pos);
+        uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+        int64_t d = (int64_t)(seq - pos);
+        if (d == 0) {
+            if (atomic_compare_exchange_weak_explicit(&a->head, &pos, pos + 1, memory_order_relaxed,
+                                                      memory_order_relaxed))
+                break;
+        } else {
+            if (d < 0) {
+                int rc = wait_room(a, pos);
+                if (rc) return rc;
+            }
+            pos = atomic_load_explicit(&a->head, memory_order_relaxed);
         }
-        a->st.waits++;
-        if (a->writer_sleeping) pthread_cond_signal(&a->not_empty);
-        pthread_cond_wait(&a->not_full, &a->mu);
-        if (a->closing) {
-            pthread_mutex_unlock(&a->mu);
-            return ASW_E_CLOSED;
-        }
     }
-    slot *s = &a->ring[a->head % a->cap];
     s->ts_us = ts;
     s->kind = (uint8_t)rec->kind;
-    copy_field(s->component, sizeof s->component, rec->component);
-    copy_field(s->resource, sizeof s->resource, rec->resource);
-    copy_field(s->permission, sizeof s->permission, rec->permission);
-    copy_field(s->result, sizeof s->result, rec->result);
-    copy_field(s->reason, sizeof s->reason, rec->reason);
-    a->head++;
-    a->st.logged++;
-    if (a->writer_sleeping) pthread_cond_signal(&a->not_empty);
-    pthread_mutex_unlock(&a->mu);
+    s->len[F_COMPONENT_] = copy_field(s->component, sizeof s->component, rec->component);
+    s->len[F_RESOURCE_] = copy_field(s->resource, sizeof s->resource, rec->resource);
+    s->len[F_PERMISSION_] = copy_field(s->permission, sizeof s->permission, rec->permission);
+    s->len[F_RESULT_] = copy_field(s->result, sizeof s->result, rec->result);
+    s->len[F_REASON_] = copy_field(s->reason, sizeof s->reason, rec->reason);
+    /* Sequentially consistent store, then load: pairs with the writer's state store and ready()
+     * so that either the writer sees this record or this producer sees the writer asleep. */
+    atomic_store(&s->seq, pos + 1);
+    int w = atomic_load(&a->wstate);
+    if (ASW_UNLIKELY(w != W_RUN) &&
+        (w == W_SLEEP ||
+         pos + 1 - atomic_load_explicit(&a->tail, memory_order_relaxed) >= a->cap / 2))
+        wake_writer(a);
     return ASW_OK;
 }
 
 ASW_API int asw_audit_flush(asw_audit_t *a)
 {
     if (!a) return ASW_E_INVALID;
+    uint64_t target = atomic_load(&a->head);
     pthread_mutex_lock(&a->mu);
-    uint64_t target = a->head;
-    if (a->writer_sleeping) pthread_cond_signal(&a->not_empty);
-    while (a->tail < target)
+    atomic_fetch_add(&a->flush_waiters, 1);
+    while (atomic_load(&a->written) < target) {
+        pthread_cond_signal(&a->wake);
         pthread_cond_wait(&a->progress, &a->mu);
-    int rc = a->io_error ? ASW_E_IO : ASW_OK;
-    int fd = a->fd;
+    }
+    atomic_fetch_sub(&a->flush_waiters, 1);
     pthread_mutex_unlock(&a->mu);
+    int rc = atomic_load(&a->io_error) ? ASW_E_IO : ASW_OK;
+    int fd = a->fd;
     if (a->fsync_policy != ASW_AUDIT_FSYNC_NEVER && fd >= 0 && fsync(fd) != 0 && errno != EBADF)
         rc = ASW_E_IO;
     return rc;
@@ -474,18 +621,21 @@ ASW_API int asw_audit_flush(asw_audit_t *a)
 ASW_API void asw_audit_stats(asw_audit_t *a, asw_audit_stats_t *out)
 {
     if (!a || !out) return;
-    pthread_mutex_lock(&a->mu);
-    *out = a->st;
-    pthread_mutex_unlock(&a->mu);
+    out->logged = atomic_load(&a->head);
+    out->written = atomic_load(&a->written);
+    out->waits = atomic_load(&a->waits);
+    out->dropped = atomic_load(&a->dropped);
+    out->rotations = atomic_load(&a->rotations);
+    out->write_errors = atomic_load(&a->write_errors);
 }
 
 ASW_API void asw_audit_close(asw_audit_t *a)
 {
     if (!a) return;
     pthread_mutex_lock(&a->mu);
-    a->closing = true;
-    pthread_cond_signal(&a->not_empty);
-    pthread_cond_broadcast(&a->not_full);
+    atomic_store(&a->closing, 1);
+    pthread_cond_signal(&a->wake);
+    pthread_cond_broadcast(&a->room);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);
     if (a->fd >= 0) {
@@ -493,8 +643,8 @@ ASW_API void asw_audit_close(asw_audit_t *a)
         close(a->fd);
     }
     pthread_mutex_destroy(&a->mu);
-    pthread_cond_destroy(&a->not_empty);
-    pthread_cond_destroy(&a->not_full);
+    pthread_cond_destroy(&a->wake);
+    pthread_cond_destroy(&a->room);
     pthread_cond_destroy(&a->progress);
     asw__free(a->path);
     asw__free(a->ring);

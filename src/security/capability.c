@@ -8,8 +8,12 @@
  * rejected with one memcmp. A check parses the request once (normalising a path into a stack
  * buffer), then walks the entries of the requested kind: a matching deny entry answers at once,
  * a matching allow entry is remembered. So deny always wins, and the order of entries does not
- * matter. A private or loopback network address is granted only by an entry flagged
- * CAPF_PRIVATE (one that names that space explicitly), never by "*".
+ * matter. A set with more than ASW__CAP_FS_INDEX_MIN filesystem entries also keeps a hash index
+ * of their literal prefixes (built when entries are added): a filesystem check then looks up
+ * the prefixes of the request path that end at a '/' (plus "" and the whole path) and tests
+ * only those entries, reporting the same decision and rule as the scan. A private or loopback
+ * network address is granted only by an entry flagged CAPF_PRIVATE (one that names that space
+ * explicitly), never by "*".
  *
  * Invariants: checks never allocate and never modify the set; every entry in a set passed
  * asw_cap_spec_validate; "{self}" in storage and messaging patterns is replaced by a component
@@ -186,6 +190,8 @@ ASW_API void asw_capset_free(asw_capset_t *set)
     for (size_t i = 0; i < set->count; i++)
         asw__free(set->entries[i].mem);
     asw__free(set->entries);
+    asw__free(set->fs_buckets);
+    asw__free(set->fs_next);
     asw__free(set->self_id);
     asw__free(set);
 }
@@ -193,6 +199,63 @@ ASW_API void asw_capset_free(asw_capset_t *set)
 ASW_API size_t asw_capset_count(const asw_capset_t *set)
 {
     return set ? set->count : 0;
+}
+
+/* FNV-1a, one step; the index hashes literal prefixes with it. */
+#define FNV_BASIS 2166136261u
+static inline uint32_t fnv_step(uint32_t h, unsigned char c)
+{
+    return (h ^ c) * 16777619u;
+}
+
+static uint32_t fnv_n(const char *s, size_t n)
+{
+    uint32_t h = FNV_BASIS;
+    for (size_t i = 0; i < n; i++)
+        h = fnv_step(h, (unsigned char)s[i]);
+    return h;
+}
+
+static void fs_index_link(asw_capset_t *set, size_t i)
+{
+    const asw__cap_entry_t *e = &set->entries[i];
+    size_t b = fnv_n(e->pattern, e->prefix_len) & (set->fs_nbuckets - 1);
+    set->fs_next[i] = (uint16_t)set->fs_buckets[b];
+    set->fs_buckets[b] = (uint32_t)(i + 1);
+}
+
+/* Adds filesystem entry i (already in place, not yet counted) to the index, building or
+ * rebuilding the index when the set crosses ASW__CAP_FS_INDEX_MIN entries or outgrows it.
+ * ASW_E_NOMEM leaves the set as it was (minus nothing: entry i is not counted yet). */
+static int fs_index_add(asw_capset_t *set, size_t i)
+{
+    size_t n = set->fs_count + 1;
+    if (n <= ASW__CAP_FS_INDEX_MIN) return ASW_OK;
+    if (set->fs_buckets && set->fs_nbuckets >= 2 * n && set->fs_next_cap > i) {
+        fs_index_link(set, i);
+        return ASW_OK;
+    }
+    size_t nb = 16;
+    while (nb < 4 * n)
+        nb *= 2;
+    uint32_t *buckets = asw__calloc(nb, sizeof *buckets);
+    uint16_t *next = asw__calloc(set->cap, sizeof *next);
+    if (!buckets || !next) {
+        asw__free(buckets);
+        asw__free(next);
+        return ASW_E_NOMEM;
+    }
+    set->bytes += nb * sizeof *buckets + set->cap * sizeof *next;
+    set->bytes -= set->fs_nbuckets * sizeof *set->fs_buckets + set->fs_next_cap * sizeof *next;
+    asw__free(set->fs_buckets);
+    asw__free(set->fs_next);
+    set->fs_buckets = buckets;
+    set->fs_next = next;
+    set->fs_nbuckets = nb;
+    set->fs_next_cap = set->cap;
+    for (size_t k = 0; k <= i; k++)
+        if (set->entries[k].kind == ASW_CAP_FS) fs_index_link(set, k);
+    return ASW_OK;
 }
 
 /* Replaces every "{self}" in src by id into dst (cap bytes). Returns the length or -1. */
@@ -332,6 +395,13 @@ ASW_API int asw_capset_add(asw_capset_t *set, const asw_cap_spec_t *spec, asw_er
         break;
     case ASW_CAP_MSG:
     case ASW_CAP_CUSTOM: break;
+    }
+    if (s.kind == ASW_CAP_FS) {
+        if (fs_index_add(set, set->count)) {
+            asw__free(mem);
+            return asw__errorf(out_err, ASW_E_NOMEM, "capability set: out of memory");
+        }
+        set->fs_count++;
     }
     set->count++;
     set->bytes += size;
@@ -606,7 +676,40 @@ static bool fs_match(const asw__cap_entry_t *e, const char *path, size_t plen)
 {
     if (!(e->flags & CAPF_META)) return plen == e->prefix_len && !memcmp(path, e->pattern, plen);
     if (plen < e->prefix_len || memcmp(path, e->pattern, e->prefix_len)) return false;
-    return asw_path_glob_match(e->pattern, path);
+    return asw__sec_glob_match_from(e->pattern, path, e->prefix_len);
+}
+
+/* Looks up the entries whose literal prefix is path[0..k) and keeps the lowest matching deny
+ * and the highest matching allow (the entries a linear scan would report). */
+static void fs_probe(const asw_capset_t *set, const char *path, size_t plen, size_t k, uint32_t h,
+                     uint32_t perm, size_t *deny, size_t *allow)
+{
+    for (uint32_t j = set->fs_buckets[h & (set->fs_nbuckets - 1)]; j; j = set->fs_next[j - 1]) {
+        const asw__cap_entry_t *e = &set->entries[j - 1];
+        if (e->prefix_len != k || !(e->perms & perm) || !fs_match(e, path, plen)) continue;
+        if (e->deny) {
+            if (j - 1 < *deny) *deny = j - 1;
+        } else if (*allow == SIZE_MAX || j - 1 > *allow)
+            *allow = j - 1;
+    }
+}
+
+/* The filesystem check through the index: the same answer as the linear scan (deny wins; the
+ * rule reported is the first matching deny or else the last matching allow, in set order). */
+static int fs_check_indexed(const asw_capset_t *set, const char *path, size_t plen, uint32_t perm,
+                            asw_cap_decision_t *out)
+{
+    size_t deny = SIZE_MAX, allow = SIZE_MAX;
+    uint32_t h = FNV_BASIS;
+    fs_probe(set, path, plen, 0, h, perm, &deny, &allow);
+    for (size_t k = 0; k < plen; k++) {
+        if (k > 0 && path[k] == '/') fs_probe(set, path, plen, k, h, perm, &deny, &allow);
+        h = fnv_step(h, (unsigned char)path[k]);
+    }
+    fs_probe(set, path, plen, plen, h, perm, &deny, &allow);
+    if (deny != SIZE_MAX) return decide(out, false, R_DENY, set->entries[deny].pattern);
+    if (allow != SIZE_MAX) return decide(out, true, R_GRANTED, set->entries[allow].pattern);
+    return decide(out, false, R_NONE, NULL);
 }
 
 ASW_API int asw_capset_check(const asw_capset_t *set, asw_cap_kind_t kind, const char *resource,
@@ -652,6 +755,7 @@ ASW_API int asw_capset_check(const asw_capset_t *set, asw_cap_kind_t kind, const
     default: break;
     }
 
+    if (kind == ASW_CAP_FS && set->fs_buckets) return fs_check_indexed(set, path, plen, perm, out);
     const char *allow = NULL, *blocked = NULL;
     const asw__cap_entry_t *e = set->entries, *end = e ? e + set->count : e; /* empty: NULL */
     for (; e < end; e++) {

@@ -62,6 +62,24 @@ ASW_API int asw_path_normalize(const char *path, char *out, size_t cap, asw_erro
     /* An encoded leading '/' ("%2fetc") is not an absolute path as written. */
     if (path[0] != '/')
         return asw__errorf(out_err, ASW_E_DENIED, "path '%s' is not absolute", path);
+    /* Fast path: a path with no '%', no control byte, no empty segment, no segment starting
+     * with '.' and no trailing '/' is already normal; copy it in one pass. Anything else (also
+     * merely suspicious, like "/.hidden") takes the two passes below. */
+    {
+        size_t n = 0;
+        char prev = '\0';
+        for (;; n++) {
+            unsigned char c = (unsigned char)path[n];
+            if (!c) break;
+            if (c == '%' || c < 0x20 || c == 0x7f || (prev == '/' && (c == '/' || c == '.')))
+                goto slow;
+            prev = (char)c;
+        }
+        if ((n > 1 && prev == '/') || n + 1 > cap) goto slow;
+        memcpy(out, path, n + 1);
+        return ASW_OK;
+    }
+slow:;
     /* Pass 1: percent-decode into out. */
     size_t w = 0;
     for (const char *p = path; *p; p++) {
@@ -225,6 +243,13 @@ static bool path_match(const char *p, const char *s)
         p = pe + 1;
         s = se + 1;
     }
+}
+
+bool asw__sec_glob_match_from(const char *pattern, const char *path, size_t lit)
+{
+    if (lit == 0 || path[lit] != '/' || pattern[lit] != '/')
+        return asw_path_glob_match(pattern, path);
+    return path_match(pattern + lit + 1, path + lit + 1);
 }
 
 ASW_API bool asw_path_glob_match(const char *pattern, const char *path)

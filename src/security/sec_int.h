@@ -42,9 +42,18 @@ typedef struct asw__cap_entry {
     size_t mem_size;
 } asw__cap_entry_t;
 
+/* Filesystem entries are indexed once a set holds more than ASW__CAP_FS_INDEX_MIN of them: a
+ * hash of each entry's literal prefix (which ends at a segment boundary, or is the whole path of
+ * an exact entry) leads to a chain of entries, so a check looks up the prefixes of the request
+ * path that end at a '/' (and the empty and the whole path) instead of scanning every entry. */
+#define ASW__CAP_FS_INDEX_MIN 8
+
 struct asw_capset {
     asw__cap_entry_t *entries;
     size_t count, cap;
+    uint32_t *fs_buckets; /* FS index: first entry index + 1 per bucket, 0 = empty; or NULL */
+    uint16_t *fs_next;    /* per entry: next entry index + 1 in its bucket (fs_next_cap slots) */
+    size_t fs_nbuckets, fs_next_cap, fs_count;
     char *self_id; /* or NULL */
     size_t bytes;  /* heap bytes held (for asw_sec_context_bytes) */
 };
@@ -72,6 +81,10 @@ int asw__sec_valid_hostname(const char *s, size_t n);
 int asw__sec_validate_host_n(const char *s, size_t n, asw_error_t *err);
 int asw__sec_split_target(const char *s, size_t n, const char **host, size_t *hlen,
                           const char **ports, size_t *plen, asw_error_t *err);
+
+/* glob.c: asw_path_glob_match when pattern and path are known to share their first lit bytes,
+ * all literal (no metacharacter or escape) and ending at a segment boundary; skips them. */
+bool asw__sec_glob_match_from(const char *pattern, const char *path, size_t lit);
 
 /* glob.c */
 /* Matches a topic/component name against a messaging pattern ('+', '#'). */

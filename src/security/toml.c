@@ -42,7 +42,15 @@
 typedef struct toml_doc {
     asw_toml_value_t root;
     toml_chunk *chunks;
+    asw_toml_arena_t *arena; /* where the chunks go back to, or NULL */
 } toml_doc;
+
+/* A caller's arena: chunks of freed documents, kept (up to `keep` bytes) for the next parse so a
+ * large document's memory is not faulted in afresh every time. Used by one thread at a time. */
+struct asw_toml_arena {
+    toml_chunk *spare;
+    size_t spare_bytes, keep;
+};
 
 /* One part of a (dotted) key. `s` points into the source (bare keys) or into the arena (quoted
  * keys, already unescaped). */
@@ -67,13 +75,39 @@ static char *chunk_data(toml_chunk *c)
     return (char *)c + CHUNK_HDR;
 }
 
-static void free_chunks(toml_chunk *c)
+/* Frees a chunk list, or gives the chunks back to arena A (up to its keep limit). */
+static void free_chunks(asw_toml_arena_t *A, toml_chunk *c)
 {
     while (c) {
         toml_chunk *next = c->next;
-        asw__free(c);
+        if (A && A->spare_bytes + c->size <= A->keep) {
+            c->next = A->spare;
+            A->spare = c;
+            A->spare_bytes += c->size;
+        } else {
+            asw__free(c);
+        }
         c = next;
     }
+}
+
+/* A chunk of at least `size` data bytes: a spare one of the arena (first fit), else new. Its
+ * `size` is set; `used` and `next` are the caller's. */
+static toml_chunk *chunk_get(toml_parser *P, size_t size)
+{
+    asw_toml_arena_t *A = P->arena;
+    if (A) {
+        for (toml_chunk **pp = &A->spare; *pp; pp = &(*pp)->next) {
+            toml_chunk *c = *pp;
+            if (c->size < size) continue;
+            *pp = c->next;
+            A->spare_bytes -= c->size;
+            return c;
+        }
+    }
+    toml_chunk *c = asw__malloc(CHUNK_HDR + size);
+    if (c) c->size = size;
+    return c;
 }
 
 void *asw__toml_alloc(toml_parser *P, size_t size)
@@ -88,9 +122,9 @@ void *asw__toml_alloc(toml_parser *P, size_t size)
     }
     if (size >= P->next_chunk / 4) {
         /* A large block gets a chunk of its own, linked behind the chunk being filled. */
-        toml_chunk *b = asw__malloc(CHUNK_HDR + size);
+        toml_chunk *b = chunk_get(P, size);
         if (!b) return NULL;
-        b->size = b->used = size;
+        b->used = b->size; /* nothing else is placed in it */
         if (c) {
             b->next = c->next;
             c->next = b;
@@ -100,9 +134,8 @@ void *asw__toml_alloc(toml_parser *P, size_t size)
         }
         return chunk_data(b);
     }
-    toml_chunk *n = asw__malloc(CHUNK_HDR + P->next_chunk);
+    toml_chunk *n = chunk_get(P, P->next_chunk);
     if (!n) return NULL;
-    n->size = P->next_chunk;
     n->used = size;
     n->next = c;
     P->chunks = n;
@@ -430,10 +463,21 @@ static void skip_ws_nl(toml_parser *P)
     }
 }
 
-static bool is_bare(char c)
+/* Bare-key characters (A-Z a-z 0-9 _ -), one table lookup per byte. */
+static const bool bare_tab[256] = {
+    ['-'] = 1, ['_'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+    ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1,
+    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+static inline bool is_bare(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
+    return bare_tab[(unsigned char)c];
 }
 
 /* Parses a key (one or more parts separated by '.') into D->parts; skips whitespace around. */
@@ -784,7 +828,8 @@ static int parse_document(doc_parser *D)
     return 0;
 }
 
-int asw_toml_parse(const char *text, size_t len, asw_toml_value_t **out_root, asw_error_t *out_err)
+static int parse_text(asw_toml_arena_t *arena, const char *text, size_t len,
+                      asw_toml_value_t **out_root, asw_error_t *out_err)
 {
     asw_error_init(out_err);
     if (!out_root) return asw__errorf(out_err, ASW_E_INVALID, "asw_toml_parse: out_root is NULL");
@@ -804,6 +849,7 @@ int asw_toml_parse(const char *text, size_t len, asw_toml_value_t **out_root, as
     P->line = 1;
     P->col_val = 1;
     P->next_chunk = CHUNK_MIN;
+    P->arena = arena;
     P->err = out_err;
     /* A per-document seed from addresses (randomised by ASLR) makes crafted collisions harder;
      * the order of keys never depends on it. */
@@ -816,6 +862,7 @@ int asw_toml_parse(const char *text, size_t len, asw_toml_value_t **out_root, as
         goto fail;
     }
     memset(doc, 0, sizeof *doc);
+    doc->arena = arena;
     doc->root.type = ASW_TOML_TABLE;
     doc->root.flags = TF_ROOT | TF_DEFINED;
     doc->root.line = doc->root.col = 1;
@@ -826,15 +873,50 @@ int asw_toml_parse(const char *text, size_t len, asw_toml_value_t **out_root, as
     asw__free(D);
     return 0;
 fail:
-    free_chunks(P->chunks);
+    free_chunks(arena, P->chunks);
     asw__free(D);
     return rc;
+}
+
+int asw_toml_parse(const char *text, size_t len, asw_toml_value_t **out_root, asw_error_t *out_err)
+{
+    return parse_text(NULL, text, len, out_root, out_err);
+}
+
+int asw_toml_parse_in(asw_toml_arena_t *arena, const char *text, size_t len,
+                      asw_toml_value_t **out_root, asw_error_t *out_err)
+{
+    if (!arena) {
+        asw_error_init(out_err);
+        if (out_root) *out_root = NULL;
+        return asw__errorf(out_err, ASW_E_INVALID, "asw_toml_parse_in: arena is NULL");
+    }
+    return parse_text(arena, text, len, out_root, out_err);
+}
+
+int asw_toml_arena_new(size_t keep_bytes, asw_toml_arena_t **out_arena, asw_error_t *out_err)
+{
+    if (!out_arena) return asw__errorf(out_err, ASW_E_INVALID, "asw_toml_arena_new: NULL out");
+    *out_arena = NULL;
+    asw_toml_arena_t *A = asw__calloc(1, sizeof *A);
+    if (!A) return asw__errorf(out_err, ASW_E_NOMEM, "out of memory for a TOML arena");
+    A->keep = keep_bytes ? keep_bytes : ASW_TOML_ARENA_KEEP_DEFAULT;
+    *out_arena = A;
+    return ASW_OK;
+}
+
+void asw_toml_arena_free(asw_toml_arena_t *arena)
+{
+    if (!arena) return;
+    free_chunks(NULL, arena->spare);
+    asw__free(arena);
 }
 
 void asw_toml_free(asw_toml_value_t *root)
 {
     if (!root || !(root->flags & TF_ROOT)) return;
-    free_chunks(((toml_doc *)root)->chunks);
+    toml_doc *doc = (toml_doc *)root;
+    free_chunks(doc->arena, doc->chunks); /* doc lives in a chunk: read both first */
 }
 
 /* ---- accessors ---- */

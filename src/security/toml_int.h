@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Node flags. A table is exactly one of IMPLICIT (created as an intermediate of a [header],
  * still undefined), DEFINED (by a [header] or a [[header]] element, or the root), DOTTED (created
@@ -101,6 +102,7 @@ typedef struct toml_parser {
     uint32_t col_val;
     toml_chunk *chunks; /* head is the chunk being filled */
     size_t next_chunk;
+    asw_toml_arena_t *arena; /* asw_toml_parse_in: chunks come from and go back to it; or NULL */
     /* Blocks left behind when a vector (table entries, array items) grew elsewhere, by size
      * class (log2 of the size; the vectors always have power-of-two sizes): reused by the next
      * vector of that size, so growth does not waste memory. */
@@ -135,6 +137,16 @@ int asw__toml_string(toml_parser *P, bool allow_multi, char **out_s, size_t *out
 
 /* Largest number of keys in one table and of elements in one array. */
 #define TOML_MAX_ITEMS (UINT32_MAX / 4)
+
+/* Eight-bytes-at-a-time scanning (SWAR): toml_load8 reads an unaligned word. */
+#define TOML_ONES  UINT64_C(0x0101010101010101)
+#define TOML_HIGHS UINT64_C(0x8080808080808080)
+static inline uint64_t toml_load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
 
 /* Parses a scalar that is not a string (boolean, number, date/time) at P->p into *v (whose type
  * is set by this function). */

@@ -35,6 +35,14 @@ int asw__toml_check_text(toml_parser *P)
     const unsigned char *s = (const unsigned char *)P->p;
     const unsigned char *e = (const unsigned char *)P->end;
     while (s < e) {
+        /* Words of printable ASCII: for bytes below 0x80, v - 0x20 and v + 1 set a byte's high
+         * bit exactly for bytes below 0x20 and for 0x7f; v's own high bits flag non-ASCII. */
+        while (e - s >= 8) {
+            uint64_t v = toml_load8((const char *)s);
+            if ((v | (v - TOML_ONES * 0x20) | (v + TOML_ONES)) & TOML_HIGHS) break;
+            s += 8;
+        }
+        if (s >= e) break;
         unsigned c = *s;
         if (ASW_LIKELY(c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t') {
             s++;
@@ -162,11 +170,18 @@ static char *str_buf(toml_parser *P, size_t len)
     return asw__toml_alloc(P, len + 1);
 }
 
+/* Bytes that end a run of plain string content (short strings dominate, so a table lookup per
+ * byte beats word-at-a-time scanning here). */
+static const bool basic_stop[256] = {['"'] = 1, ['\\'] = 1, ['\n'] = 1, ['\r'] = 1};
+static const bool literal_stop[256] = {['\''] = 1, ['\n'] = 1, ['\r'] = 1};
+
 static int basic_string(toml_parser *P, char **out_s, size_t *out_len)
 {
     const char *open = P->p, *start = P->p + 1, *q = start, *e = P->end;
     bool esc = false;
     for (;;) {
+        while (q < e && !basic_stop[(unsigned char)*q]) /* one table lookup per byte */
+            q++;
         if (q >= e || *q == '\n' || *q == '\r')
             return asw__toml_error(P, open, "string is not closed on its line");
         char c = *q;
@@ -205,7 +220,7 @@ static int basic_string(toml_parser *P, char **out_s, size_t *out_len)
 static int literal_string(toml_parser *P, char **out_s, size_t *out_len)
 {
     const char *open = P->p, *start = P->p + 1, *q = start, *e = P->end;
-    while (q < e && *q != '\'' && *q != '\n' && *q != '\r')
+    while (q < e && !literal_stop[(unsigned char)*q])
         q++;
     if (q >= e || *q != '\'') return asw__toml_error(P, open, "string is not closed on its line");
     size_t n = (size_t)(q - start);

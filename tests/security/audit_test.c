@@ -246,10 +246,67 @@ static void drop_mode_and_misuse(void **state)
     }
 }
 
+enum { ESC_MAX = 2048 };
+
+typedef struct {
+    size_t n;
+    char (*want)[48];
+    int mismatches;
+} expect_res;
+
+static int check_resource(void *ud, const asw_audit_entry_t *e)
+{
+    expect_res *x = ud;
+    if (x->n % 2 == 1) /* every other line is a filler */
+        x->mismatches += x->n / 2 >= ESC_MAX || strcmp(e->resource, x->want[x->n / 2]) != 0;
+    x->n++;
+    return 0;
+}
+
+/* The writer escapes a field word by word and reads the last partial word whole (masked): a
+ * special byte at every offset of every field length up to 40, in slots reused after records
+ * of other lengths (stale bytes behind the NUL), must come back exactly. An odd capacity (3)
+ * exercises the ring's modulo indexing and slot reuse. */
+static void escaping_at_every_offset(void **state)
+{
+    (void)state;
+    static const char specials[] = {'"', '\\', '\n', '\x01', '\x7f', 'a'};
+    static char want[ESC_MAX][48];
+    asw_audit_config_t cfg = {.path = file("esc.log"), .queue_capacity = 3};
+    asw_audit_t *a = NULL;
+    assert_int_equal(asw_audit_open(&cfg, &a, NULL), 0);
+    char longer[200];
+    memset(longer, 'z', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    asw_audit_record_t filler = {ASW_AUDIT_TRUST, "c", longer, "p", "r", "x"};
+    size_t count = 0;
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t at = 0; at < len; at += (len > 12 ? 5 : 1))
+            for (size_t k = 0; k < sizeof specials; k++) {
+                assert_true(count < ESC_MAX);
+                char *res = want[count++];
+                memset(res, 'r', len);
+                res[at] = specials[k];
+                res[len] = '\0';
+                asw_audit_record_t r = {ASW_AUDIT_TRUST, "c", res, "p", "r", "x"};
+                assert_int_equal(asw_audit_log(a, &filler), 0);
+                assert_int_equal(asw_audit_log(a, &r), 0);
+            }
+    asw_audit_close(a);
+    expect_res x = {0, want, 0};
+    size_t bad = 0;
+    assert_int_equal(asw_audit_scan(file("esc.log"), NULL, NULL, check_resource, &x, &bad, NULL),
+                     0);
+    assert_int_equal(bad, 0);
+    assert_int_equal(x.n, 2 * count);
+    assert_int_equal(x.mismatches, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lines_round_trip),
+        cmocka_unit_test(escaping_at_every_offset),
         cmocka_unit_test(rotation),
         cmocka_unit_test(flood_from_threads),
         cmocka_unit_test(drop_mode_and_misuse),

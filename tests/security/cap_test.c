@@ -181,9 +181,26 @@ static void path_normalisation(void **state)
     static const struct {
         const char *in, *out;
     } ok[] = {
-        {"/a/b", "/a/b"},   {"/a//b/", "/a/b"},    {"/a/./b/.", "/a/b"}, {"/a/x/../b", "/a/b"},
-        {"/", "/"},         {"//", "/"},           {"/a/..", "/"},       {"/%61/b", "/a/b"},
-        {"/a%2fb", "/a/b"}, {"/a/%2e%2e/b", "/b"}, {"/a/%2E/b", "/a/b"},
+        {"/a/b", "/a/b"},
+        {"/a//b/", "/a/b"},
+        {"/a/./b/.", "/a/b"},
+        {"/a/x/../b", "/a/b"},
+        {"/", "/"},
+        {"//", "/"},
+        {"/a/..", "/"},
+        {"/%61/b", "/a/b"},
+        {"/a%2fb", "/a/b"},
+        {"/a/%2e%2e/b", "/b"},
+        {"/a/%2E/b", "/a/b"},
+        /* Paths the one-pass fast path must leave to the full passes, or copy unchanged. */
+        {"/.hidden", "/.hidden"},
+        {"/a/.b/c", "/a/.b/c"},
+        {"/a/..b", "/a/..b"},
+        {"/a/b.", "/a/b."},
+        {"/a/b/", "/a/b"},
+        {"/a/b/.", "/a/b"},
+        {"/a/.", "/a"},
+        {"/abc", "/abc"},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         assert_int_equal(asw_path_normalize(ok[i].in, out, sizeof out, &e), 0);
@@ -196,6 +213,9 @@ static void path_normalisation(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(asw_path_normalize(bad[i], out, sizeof out, &e), ASW_E_DENIED);
     assert_int_equal(asw_path_normalize("/abcdef", out, 4, &e), ASW_E_OVERFLOW);
+    assert_int_equal(asw_path_normalize("/abc", out, 4, &e), ASW_E_OVERFLOW); /* NUL: no room */
+    assert_int_equal(asw_path_normalize("/ab", out, 4, &e), 0);               /* exactly fits */
+    assert_string_equal(out, "/ab");
 }
 
 static void glob_matching(void **state)
@@ -590,6 +610,97 @@ static void allocation_failures(void **state)
     }
 }
 
+/* A set with more than ASW__CAP_FS_INDEX_MIN (8) filesystem entries is indexed by literal
+ * prefix; its answers (grant, and the rule reported) must equal those of the same relevant
+ * entries in a small, scanned set, whatever unrelated entries pad it. */
+static void fs_index_matches_scan(void **state)
+{
+    (void)state;
+    static const char *const relevant[] = {
+        "fs read /srv/data/**/log",
+        "fs read,write /srv/**",
+        "deny fs write /srv/data/secret",
+        "fs read /etc/hosts",
+        "fs read /*",
+        "deny fs read /srv/data/*/x",
+        "fs read /srv/data",
+        "fs read /srv/d?ta/[a-c]*",
+    };
+    static const char *const paths[] = {
+        "/srv/data/a/b/log",
+        "/srv/data/secret",
+        "/srv/data/z/x",
+        "/srv/data",
+        "/etc/hosts",
+        "/etc/hosts2",
+        "/etc",
+        "/",
+        "/srv",
+        "/srv/dota/beta",
+        "/srv/data/b",
+        "/other/x",
+        "/srv/data/a/x",
+        "/srv/data/log",
+    };
+    static const uint32_t perms[] = {ASW_PERM_READ, ASW_PERM_WRITE};
+    for (int pad = 0; pad <= 40; pad += 5) {
+        asw_capset_t *small = NULL, *big = NULL;
+        assert_int_equal(asw_capset_new(NULL, &small, NULL), 0);
+        assert_int_equal(asw_capset_new(NULL, &big, NULL), 0);
+        for (int i = 0; i < pad; i++) { /* unrelated entries, interleaved */
+            char line[64];
+            snprintf(line, sizeof line, "fs read /pad%02d/**", i);
+            assert_int_equal(asw_capset_add_text(big, line, NULL), 0);
+            if (i % 7 == 0)
+                assert_int_equal(asw_capset_add_text(big, "net connect *:443", NULL), 0);
+        }
+        for (size_t i = 0; i < sizeof relevant / sizeof relevant[0]; i++) {
+            assert_int_equal(asw_capset_add_text(small, relevant[i], NULL), 0);
+            assert_int_equal(asw_capset_add_text(big, relevant[i], NULL), 0);
+        }
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+            for (size_t k = 0; k < 2; k++) {
+                asw_cap_decision_t ds, db;
+                int rs = asw_capset_check(small, ASW_CAP_FS, paths[i], perms[k], &ds);
+                int rb = asw_capset_check(big, ASW_CAP_FS, paths[i], perms[k], &db);
+                assert_int_equal(rs, rb);
+                assert_int_equal(ds.granted, db.granted);
+                if (ds.rule) {
+                    assert_non_null(db.rule);
+                    assert_string_equal(ds.rule, db.rule);
+                } else {
+                    assert_null(db.rule);
+                }
+            }
+        /* A padding entry is found through the index too. */
+        if (pad) assert_int_equal(chk(big, ASW_CAP_FS, "/pad00/q", ASW_PERM_READ), 0);
+        asw_capset_free(small);
+        asw_capset_free(big);
+    }
+    /* Allocation failure while building the index leaves the set usable and leak-free. */
+    for (unsigned long n = 1;; n++) {
+        asw_test_alloc_install(n, 0);
+        asw_capset_t *s = NULL;
+        int rc = asw_capset_new(NULL, &s, NULL);
+        for (int i = 0; !rc && i < 12; i++) {
+            char line[64];
+            snprintf(line, sizeof line, "fs read /v%02d/**", i);
+            rc = asw_capset_add_text(s, line, NULL);
+        }
+        if (s) {
+            size_t cnt = asw_capset_count(s);
+            if (cnt) assert_int_equal(chk(s, ASW_CAP_FS, "/v00/a", ASW_PERM_READ), 0);
+            assert_int_equal(chk(s, ASW_CAP_FS, "/v11/a", ASW_PERM_READ),
+                             cnt == 12 ? 0 : ASW_E_DENIED);
+        }
+        asw_capset_free(s);
+        assert_int_equal(asw_test_alloc_uninstall(), 0);
+        if (!rc) break;
+        assert_int_equal(rc, ASW_E_NOMEM);
+        assert_true(n < 200);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +717,7 @@ int main(void)
         cmocka_unit_test(text_form_and_errors),
         cmocka_unit_test(inflation_check),
         cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(fs_index_matches_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

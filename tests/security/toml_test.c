@@ -436,6 +436,67 @@ static void allocation_failures(void **state)
     free(big);
 }
 
+/* Documents parsed into an arena: reuse across parses, two documents alive at once, a keep
+ * limit that sends memory back to the allocator, allocation failures, no leaks. */
+static void arena_reuse(void **state)
+{
+    (void)state;
+    asw_error_t err;
+    asw_toml_value_t *root = NULL;
+    assert_int_equal(asw_toml_parse_in(NULL, "a = 1", 5, &root, &err), ASW_E_INVALID);
+    assert_null(root);
+    assert_int_equal(asw_toml_arena_new(0, NULL, &err), ASW_E_INVALID);
+    asw_toml_arena_free(NULL);
+
+    size_t n = 3000;
+    char *big = malloc(n * 24);
+    char *o = big;
+    for (size_t i = 0; i < n; i++)
+        o += sprintf(o, "k%zu = \"v%zu\"\n", i, i);
+    size_t big_len = (size_t)(o - big);
+
+    static const size_t keeps[] = {0, 1, 64 * 1024};
+    for (size_t t = 0; t < sizeof keeps / sizeof keeps[0]; t++) {
+        asw_test_alloc_install(0, 0);
+        asw_toml_arena_t *arena = NULL;
+        assert_int_equal(asw_toml_arena_new(keeps[t], &arena, &err), 0);
+        for (int round = 0; round < 3; round++) {
+            asw_toml_value_t *a = NULL, *b = NULL;
+            assert_int_equal(asw_toml_parse_in(arena, big, big_len, &a, &err), 0);
+            assert_int_equal(asw_toml_parse_in(arena, sample_doc, strlen(sample_doc), &b, &err), 0);
+            const asw_toml_value_t *v = asw_toml_get(a, "k2999");
+            assert_non_null(v);
+            assert_string_equal(asw_toml_string(v, NULL), "v2999");
+            assert_non_null(asw_toml_get(b, "products"));
+            asw_toml_free(a);
+            /* A parse error in the arena gives its memory back too. */
+            assert_int_equal(asw_toml_parse_in(arena, "x = = 1", 7, &root, &err), ASW_E_PARSE);
+            assert_null(root);
+            asw_toml_free(b);
+        }
+        asw_toml_arena_free(arena);
+        assert_int_equal(asw_test_alloc_uninstall(), 0);
+    }
+    /* Allocation failures: every one fails cleanly, with or without spare memory. */
+    for (unsigned long k = 1;; k++) {
+        asw_test_alloc_install(k, 0);
+        asw_toml_arena_t *arena = NULL;
+        int rc = asw_toml_arena_new(0, &arena, &err);
+        if (!rc) {
+            rc = asw_toml_parse_in(arena, sample_doc, strlen(sample_doc), &root, &err);
+            if (!rc) asw_toml_free(root);
+            if (!rc) rc = asw_toml_parse_in(arena, big, big_len, &root, &err);
+            if (!rc) asw_toml_free(root);
+        }
+        asw_toml_arena_free(arena);
+        assert_int_equal(asw_test_alloc_uninstall(), 0);
+        if (!rc) break;
+        assert_int_equal(rc, ASW_E_NOMEM);
+        assert_true(k < 1000);
+    }
+    free(big);
+}
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -552,6 +613,7 @@ int main(void)
         cmocka_unit_test(dates),
         cmocka_unit_test(nesting_limit),
         cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(arena_reuse),
         cmocka_unit_test(large_documents),
         cmocka_unit_test(random_mutations),
     };
