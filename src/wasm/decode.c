@@ -18,6 +18,11 @@
  * The name section is decoded after all other sections; per the spec's appendix, errors in a
  * custom section never fail the module: a malformed name section only drops the names.
  *
+ * Every entity the validator can reject (imports, function declarations, tables, memories,
+ * globals, exports, the start function, element and data segments, the data count) gets its byte
+ * offset recorded in its own struct (module.h): one store per entity, no allocation, so that
+ * validate.c can report "<section>, byte 0x<offset>: <entity>: <rule>".
+ *
  * Invariants: the module's `bytes` is a private copy and every offset stored refers to it; on
  * failure everything allocated is freed (asw__module_free_decoded) and *out_module stays NULL.
  * Time is linear in the module size.
@@ -423,7 +428,8 @@ static int sec_type(dec_t *d, asw__rd_t *r)
     return 0;
 }
 
-static int push_func(dec_t *d, asw__rd_t *r, uint32_t type_idx)
+/* Appends a function of type `type_idx` whose type index was read at `at`. */
+static int push_func(dec_t *d, asw__rd_t *r, uint32_t type_idx, size_t at)
 {
     asw_module_t *m = d->m;
     if (m->nfuncs >= ASW__MAX_FUNCS)
@@ -431,7 +437,9 @@ static int push_func(dec_t *d, asw__rd_t *r, uint32_t type_idx)
                             ASW__MAX_FUNCS);
     if (reserve((void **)&m->funcs, &d->cap_funcs, m->nfuncs + 1, sizeof *m->funcs) < 0)
         return nomem(r);
-    m->funcs[m->nfuncs++].type_idx = type_idx;
+    asw__func_def_t *f = &m->funcs[m->nfuncs++];
+    f->type_idx = type_idx;
+    f->decl_offset = (uint32_t)at;
     return 0;
 }
 
@@ -440,6 +448,7 @@ static int rd_tabletype(dec_t *d, asw__rd_t *r)
     asw_module_t *m = d->m;
     asw__table_def_t t;
     int rc;
+    t.offset = (uint32_t)r->pos;
     if ((rc = rd_reftype(r, &t.elem_type)) < 0) return rc;
     if ((rc = rd_limits(r, &t.limits)) < 0) return rc;
     if (m->ntables >= ASW__MAX_TABLES)
@@ -456,6 +465,7 @@ static int rd_memtype(dec_t *d, asw__rd_t *r)
     asw_module_t *m = d->m;
     asw__memory_def_t mem;
     int rc;
+    mem.offset = (uint32_t)r->pos;
     if ((rc = rd_limits(r, &mem.limits)) < 0) return rc;
     /* More than one memory is invalid, not malformed (validate.c); this only bounds storage. */
     if (m->nmemories >= ASW__MAX_TABLES)
@@ -470,6 +480,7 @@ static int rd_globaltype(asw__rd_t *r, asw__global_def_t *g)
 {
     int rc;
     uint8_t mut;
+    g->offset = (uint32_t)r->pos;
     if ((rc = rd_valtype(r, &g->type)) < 0) return rc;
     size_t at = r->pos;
     if ((rc = asw__rd_byte(r, &mut)) < 0) return rc;
@@ -500,6 +511,7 @@ static int sec_import(dec_t *d, asw__rd_t *r)
     for (uint32_t i = 0; i < n; i++) {
         asw__import_t *imp = &m->imports[i];
         m->nimports = i + 1;
+        imp->offset = (uint32_t)r->pos;
         if ((rc = rd_name(r, &imp->module, &imp->module_len)) < 0) return rc;
         if ((rc = rd_name(r, &imp->name, &imp->name_len)) < 0) return rc;
         size_t at = r->pos;
@@ -509,9 +521,10 @@ static int sec_import(dec_t *d, asw__rd_t *r)
         switch (kind) {
         case ASW_EXTERN_FUNC: {
             uint32_t ti;
+            at = r->pos;
             if ((rc = asw__rd_u32(r, &ti)) < 0) return rc;
             imp->index = m->nfuncs;
-            if ((rc = push_func(d, r, ti)) < 0) return rc;
+            if ((rc = push_func(d, r, ti, at)) < 0) return rc;
             m->nimported_funcs = m->nfuncs;
             break;
         }
@@ -549,9 +562,10 @@ static int sec_function(dec_t *d, asw__rd_t *r)
     d->has_func_section = true;
     d->nfunc_decl = n;
     for (uint32_t i = 0; i < n; i++) {
+        size_t at = r->pos;
         uint32_t ti;
         if ((rc = asw__rd_u32(r, &ti)) < 0) return rc;
-        if ((rc = push_func(d, r, ti)) < 0) return rc;
+        if ((rc = push_func(d, r, ti, at)) < 0) return rc;
     }
     return 0;
 }
@@ -599,6 +613,7 @@ static int sec_export(dec_t *d, asw__rd_t *r)
     for (uint32_t i = 0; i < n; i++) {
         asw__export_t *e = &m->exports[i];
         m->nexports = i + 1;
+        e->offset = (uint32_t)r->pos;
         if ((rc = rd_name(r, &e->name, &e->name_len)) < 0) return rc;
         size_t at = r->pos;
         uint8_t kind;
@@ -614,6 +629,7 @@ static int sec_export(dec_t *d, asw__rd_t *r)
 static int sec_start(dec_t *d, asw__rd_t *r)
 {
     uint32_t idx;
+    d->m->start_offset = (uint32_t)r->pos;
     int rc = asw__rd_u32(r, &idx);
     if (rc < 0) return rc;
     d->m->start = idx;
@@ -631,6 +647,7 @@ static int sec_elem(dec_t *d, asw__rd_t *r)
         asw__elem_t *e = &m->elems[i];
         m->nelems = i + 1;
         size_t at = r->pos;
+        e->seg_offset = (uint32_t)at;
         uint32_t flags;
         if ((rc = asw__rd_u32(r, &flags)) < 0) return rc;
         if (flags > 7)
@@ -679,6 +696,7 @@ static int sec_elem(dec_t *d, asw__rd_t *r)
 
 static int sec_datacount(dec_t *d, asw__rd_t *r)
 {
+    d->m->data_count_offset = (uint32_t)r->pos;
     int rc = asw__rd_u32(r, &d->m->data_count);
     if (rc < 0) return rc;
     d->m->has_data_count = true;
@@ -776,6 +794,7 @@ static int sec_data(dec_t *d, asw__rd_t *r)
         asw__data_t *ds = &m->datas[i];
         m->ndatas = i + 1;
         at = r->pos;
+        ds->seg_offset = (uint32_t)at;
         uint32_t flags, len;
         if ((rc = asw__rd_u32(r, &flags)) < 0) return rc;
         if (flags > 2)
@@ -994,7 +1013,8 @@ int asw__decode(asw_engine_t *engine, const uint8_t *bytes, size_t len, asw_modu
         goto fail;
     }
     if (m->has_data_count && !d.has_data && m->data_count != 0) {
-        rc = asw__rd_fail(&r, ASW_E_MALFORMED, len,
+        r.where = section_name(12);
+        rc = asw__rd_fail(&r, ASW_E_MALFORMED, m->data_count_offset,
                           "data count and data section have inconsistent lengths (%u and no data "
                           "section)",
                           m->data_count);

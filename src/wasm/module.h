@@ -11,7 +11,12 @@
  *  - names (import/export strings) are NUL-terminated copies; their byte length is kept too, since
  *    a wasm name may contain U+0000;
  *  - the module is immutable after asw_module_compile() returns: several threads may instantiate
- *    it at once. Only the reference count changes.
+ *    it at once. Only the reference count changes;
+ *  - every entity the module-level validator can reject records, in one `offset` field, where it
+ *    starts in `bytes` (the positions are listed with each struct), so that validate.c reports
+ *    "<section>, byte 0x<offset>: <entity>: <rule>" like the decoder does. Sub-positions (a
+ *    segment's offset expression, an element item) are found again from that offset, on the
+ *    error path only.
  */
 #ifndef ASW_WASM_MODULE_H
 #define ASW_WASM_MODULE_H
@@ -62,22 +67,29 @@ typedef struct asw__constexpr {
 typedef struct asw__import {
     char *module, *name;
     uint32_t module_len, name_len;
-    uint8_t kind;   /* asw_extern_kind_t */
-    uint32_t index; /* index in that kind's index space */
+    uint8_t kind;    /* asw_extern_kind_t */
+    uint32_t index;  /* index in that kind's index space */
+    uint32_t offset; /* of the entry (its module name) in the import section */
 } asw__import_t;
 
 typedef struct asw__table_def {
     uint8_t elem_type; /* ASW_FUNCREF / ASW_EXTERNREF */
+    uint32_t offset;   /* of the table type (its reference type byte), in the import or table
+                          section */
     asw_limits_type_t limits;
 } asw__table_def_t;
 
 typedef struct asw__memory_def {
     asw_limits_type_t limits; /* pages */
+    uint32_t offset;          /* of the memory type (its limits flags byte), in the import or memory
+                                 section */
 } asw__memory_def_t;
 
 typedef struct asw__global_def {
     uint8_t type;
     bool mutable_;
+    uint32_t offset;       /* of the global type (its value type byte), in the import or global
+                              section; a defined global's init expression starts at offset + 2 */
     asw__constexpr_t init; /* defined globals only */
 } asw__global_def_t;
 
@@ -88,6 +100,7 @@ typedef struct asw__func_def {
     uint32_t body_size;
     uint32_t code_offset; /* offset of the first instruction after the locals */
     uint32_t nlocals;     /* declared locals, excluding params */
+    uint32_t decl_offset; /* of the type index, in the import entry or the function section */
     uint8_t *local_types; /* nlocals value types (expanded) */
     void *compiled;       /* compile.c's form of this function; owned by the module */
 } asw__func_def_t;
@@ -97,6 +110,7 @@ typedef struct asw__export {
     uint32_t name_len;
     uint8_t kind; /* asw_extern_kind_t */
     uint32_t index;
+    uint32_t offset; /* of the entry (its name) in the export section */
 } asw__export_t;
 
 enum { ASW__SEG_ACTIVE = 0, ASW__SEG_PASSIVE = 1, ASW__SEG_DECLARATIVE = 2 };
@@ -107,6 +121,7 @@ typedef struct asw__elem {
     uint32_t table;          /* active */
     asw__constexpr_t offset; /* active */
     uint32_t count;
+    uint32_t seg_offset;     /* of the segment (its flags) in the element section */
     asw__constexpr_t *items; /* count expressions (ref.func i / ref.null t / global.get g) */
 } asw__elem_t;
 
@@ -116,6 +131,7 @@ typedef struct asw__data {
     asw__constexpr_t offset;
     uint32_t bytes_offset; /* into module->bytes */
     uint32_t len;
+    uint32_t seg_offset; /* of the segment (its flags) in the data section */
 } asw__data_t;
 
 typedef struct asw__custom {
@@ -144,13 +160,15 @@ struct asw_module {
     uint32_t nglobals, nimported_globals;
     asw__export_t *exports;
     uint32_t nexports;
-    int64_t start; /* -1: none */
+    int64_t start;         /* -1: none */
+    uint32_t start_offset; /* of the function index in the start section */
     asw__elem_t *elems;
     uint32_t nelems;
     asw__data_t *datas;
     uint32_t ndatas;
     bool has_data_count;
     uint32_t data_count;
+    uint32_t data_count_offset; /* of the count in the data count section */
     asw__custom_t *customs;
     uint32_t ncustoms;
 

@@ -21,8 +21,10 @@
  * ASW_E_MALFORMED for malformed instruction encodings found while walking bodies (illegal
  * opcodes, "zero byte expected", LEB128 errors, "data count section required" which the spec
  * classifies as malformed); ASW_E_UNSUPPORTED for SIMD; ASW_E_LIMIT for the ASW__MAX_* limits.
- * Module-level errors name the section and the entity ("global section, global 2: ...") since
- * the decoded module keeps no byte offsets for them.
+ * Module-level errors have the same shape: "<section>, byte 0x<offset>: <entity>: <rule>", e.g.
+ * "global section, byte 0x1f: global 2: constant expression required (global 0 is mutable)",
+ * where the offset is the one the decoder recorded for the entity (module.h) or, for a constant
+ * expression or an element item, is found again by walking the entity's bytes on the error path.
  *
  * Not done: nothing of the 2.0 validation rules is left out; post-2.0 relaxations (extended
  * constant expressions, global.get of defined globals in constant expressions, multi-memory)
@@ -686,59 +688,150 @@ static int validate_body(val_t *v, uint32_t fi)
 
 /* ------------------------------------------------------------------ module-level rules */
 
-static int mfail(asw_error_t *err, int code, const char *fmt, ...) ASW_PRINTF(3, 4);
-static int mfail(asw_error_t *err, int code, const char *fmt, ...)
+/* Every module-level failure reads "<section>, byte 0x<at>: <entity>: <rule>", formatted by
+ * asw__rd_fail exactly like the decoder's and the body validator's errors; `at` is the byte
+ * offset of the offending entity (or of its constant expression) in the module's bytes. */
+static int mfail(const asw_module_t *m, asw_error_t *err, int code, const char *section, size_t at,
+                 const char *fmt, ...) ASW_PRINTF(6, 7);
+static int mfail(const asw_module_t *m, asw_error_t *err, int code, const char *section, size_t at,
+                 const char *fmt, ...)
 {
+    char msg[384]; /* asw__rd_fail keeps at most this much of the rule */
     va_list ap;
     va_start(ap, fmt);
-    int rc = asw__verrorf(err, code, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return rc;
+    asw__rd_t r = {.p = m->bytes, .pos = at, .end = m->len, .where = section, .err = err};
+    return asw__rd_fail(&r, code, at, "%s", msg);
 }
 
-static int check_limits(const asw_limits_type_t *l, uint64_t bound, const char *what,
-                        const char *where, uint32_t idx, asw_error_t *err)
+static const char *const kind_names[] = {"function", "table", "memory", "global"};
+
+/* Names entity `idx` of index space `kind` ("memory 0", or for an imported one
+ * "import 2 (env.mem), memory 0") into buf, and returns the section that declares it.
+ * Error path only: finding the import is a linear scan. */
+static const char *entity(const asw_module_t *m, uint8_t kind, uint32_t idx, bool imported,
+                          const char *defined_section, char *buf, size_t n)
 {
-    if (l->min > bound || (l->has_max && l->max > bound)) {
-        if (bound == ASW__MAX_PAGES)
-            return mfail(err, ASW_E_INVALID_MODULE,
-                         "%s, %s %u: memory size must be at most 65536 pages (4GiB)", where, what,
-                         idx);
-        return mfail(err, ASW_E_INVALID_MODULE, "%s, %s %u: table size must be at most 2^32-1",
-                     where, what, idx);
+    if (!imported) {
+        snprintf(buf, n, "%s %u", kind_names[kind], idx);
+        return defined_section;
     }
-    if (l->has_max && l->min > l->max)
-        return mfail(err, ASW_E_INVALID_MODULE,
-                     "%s, %s %u: size minimum must not be greater than maximum (%llu > %llu)",
-                     where, what, idx, (unsigned long long)l->min, (unsigned long long)l->max);
-    return 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const asw__import_t *imp = &m->imports[i];
+        if (imp->kind == kind && imp->index == idx) {
+            snprintf(buf, n, "import %u (%.48s.%.48s), %s %u", i, imp->module, imp->name,
+                     kind_names[kind], idx);
+            return "import section";
+        }
+    }
+    snprintf(buf, n, "%s %u", kind_names[kind], idx); /* not reached: imports cover the prefix */
+    return "import section";
 }
 
-/* Checks a constant expression of 2.0 and fills in its type for global.get. */
-static int check_const(asw_module_t *m, asw__constexpr_t *ce, uint8_t expect, const char *where,
-                       uint32_t idx, asw_error_t *err)
+/* Skips a constant expression the decoder accepted (one instruction and `end`). */
+static int skip_const(asw__rd_t *r)
+{
+    uint8_t op, b;
+    uint32_t u;
+    int64_t s;
+    int rc = asw__rd_byte(r, &op);
+    if (rc < 0) return rc;
+    switch (op) {
+    case ASW_OP_I32_CONST:
+    case ASW_OP_I64_CONST: rc = asw__rd_s64(r, &s); break;
+    case ASW_OP_F32_CONST: rc = asw__rd_skip(r, 4); break;
+    case ASW_OP_F64_CONST: rc = asw__rd_skip(r, 8); break;
+    case ASW_OP_REF_NULL: rc = asw__rd_byte(r, &b); break;
+    default: rc = asw__rd_u32(r, &u); break; /* ref.func, global.get */
+    }
+    if (rc < 0) return rc;
+    return asw__rd_byte(r, &b);
+}
+
+/* The offset of element segment e's offset expression (active segments), or with item >= 0 of
+ * its item `item`, found again by walking the segment from its start (error path only: linear
+ * in the segment). Falls back to the segment's offset if the walk fails, which it cannot for
+ * bytes the decoder accepted. */
+static size_t elem_pos(const asw_module_t *m, const asw__elem_t *e, int64_t item)
+{
+    asw__rd_t r = {.p = m->bytes, .pos = e->seg_offset, .end = m->len, .where = "element section"};
+    uint32_t flags, u;
+    uint8_t b;
+    if (asw__rd_u32(&r, &flags) < 0) return e->seg_offset;
+    if (!(flags & 1)) {
+        if ((flags & 2) && asw__rd_u32(&r, &u) < 0) return e->seg_offset;
+        if (item < 0) return r.pos;
+        if (skip_const(&r) < 0) return e->seg_offset;
+    }
+    if ((flags & 3) && asw__rd_byte(&r, &b) < 0) return e->seg_offset;
+    if (asw__rd_u32(&r, &u) < 0) return e->seg_offset;
+    for (int64_t k = 0; k < item; k++)
+        if (((flags & 4) ? skip_const(&r) : asw__rd_u32(&r, &u)) < 0) return e->seg_offset;
+    return r.pos;
+}
+
+/* The offset of active data segment d's offset expression (error path only). */
+static size_t data_expr_pos(const asw_module_t *m, const asw__data_t *d)
+{
+    asw__rd_t r = {.p = m->bytes, .pos = d->seg_offset, .end = m->len, .where = "data section"};
+    uint32_t flags, u;
+    if (asw__rd_u32(&r, &flags) < 0) return d->seg_offset;
+    if (flags == 2 && asw__rd_u32(&r, &u) < 0) return d->seg_offset;
+    return r.pos;
+}
+
+static int check_limits(const asw_module_t *m, const asw_limits_type_t *l, uint64_t bound,
+                        uint8_t kind, uint32_t idx, bool imported, size_t at, asw_error_t *err)
+{
+    char ent[160];
+    const char *rule = NULL;
+    bool order = false;
+    if (l->min > bound || (l->has_max && l->max > bound))
+        rule = bound == ASW__MAX_PAGES ? "memory size must be at most 65536 pages (4GiB)"
+                                       : "table size must be at most 2^32-1";
+    else if (l->has_max && l->min > l->max)
+        order = true;
+    else
+        return 0;
+    const char *sec =
+        entity(m, kind, idx, imported,
+               kind == ASW_EXTERN_TABLE ? "table section" : "memory section", ent, sizeof ent);
+    if (!order) return mfail(m, err, ASW_E_INVALID_MODULE, sec, at, "%s: %s", ent, rule);
+    return mfail(m, err, ASW_E_INVALID_MODULE, sec, at,
+                 "%s: size minimum must not be greater than maximum (%llu > %llu)", ent,
+                 (unsigned long long)l->min, (unsigned long long)l->max);
+}
+
+/* Checks a constant expression of 2.0 and fills in its type for global.get. Returns NULL when
+ * it is valid, else the rule it breaks, written into buf. */
+static const char *const_rule(const asw_module_t *m, asw__constexpr_t *ce, uint8_t expect,
+                              char *buf, size_t n)
 {
     if (ce->op == ASW_OP_GLOBAL_GET) {
         /* 2.0: constant expressions see only the imported globals, and only immutable ones. */
-        if (ce->index >= m->nimported_globals)
-            return mfail(err, ASW_E_INVALID_MODULE,
-                         "%s %u: unknown global %u in constant expression (only imported "
-                         "globals may be used)",
-                         where, idx, ce->index);
-        if (m->globals[ce->index].mutable_)
-            return mfail(err, ASW_E_INVALID_MODULE,
-                         "%s %u: constant expression required (global %u is mutable)", where, idx,
-                         ce->index);
+        if (ce->index >= m->nimported_globals) {
+            snprintf(buf, n,
+                     "unknown global %u in constant expression (only imported globals may be "
+                     "used)",
+                     ce->index);
+            return buf;
+        }
+        if (m->globals[ce->index].mutable_) {
+            snprintf(buf, n, "constant expression required (global %u is mutable)", ce->index);
+            return buf;
+        }
         ce->type = m->globals[ce->index].type;
     } else if (ce->op == ASW_OP_REF_FUNC && ce->index >= m->nfuncs) {
-        return mfail(err, ASW_E_INVALID_MODULE, "%s %u: unknown function %u in constant expression",
-                     where, idx, ce->index);
+        snprintf(buf, n, "unknown function %u in constant expression", ce->index);
+        return buf;
     }
-    if (ce->type != expect)
-        return mfail(err, ASW_E_INVALID_MODULE,
-                     "%s %u: type mismatch in constant expression: expected %s, found %s", where,
-                     idx, asw__valtype_name(expect), asw__valtype_name(ce->type));
-    return 0;
+    if (ce->type != expect) {
+        snprintf(buf, n, "type mismatch in constant expression: expected %s, found %s",
+                 asw__valtype_name(expect), asw__valtype_name(ce->type));
+        return buf;
+    }
+    return NULL;
 }
 
 static void declare(asw_module_t *m, const asw__constexpr_t *ce)
@@ -757,7 +850,6 @@ static uint32_t hash_name(const char *s, uint32_t n)
 
 static int check_exports(asw_module_t *m, asw_error_t *err)
 {
-    static const char *const kinds[] = {"function", "table", "memory", "global"};
     int rc = 0;
     uint32_t *set = NULL;
     if (m->nexports == 0) return 0;
@@ -765,7 +857,7 @@ static int check_exports(asw_module_t *m, asw_error_t *err)
     while (cap < m->nexports * 2u)
         cap *= 2;
     if (!(set = asw__calloc(cap, sizeof *set)))
-        return mfail(err, ASW_E_NOMEM, "out of memory while validating exports");
+        return asw__errorf(err, ASW_E_NOMEM, "out of memory while validating exports");
     for (uint32_t i = 0; i < m->nexports; i++) {
         const asw__export_t *e = &m->exports[i];
         uint32_t limit = e->kind == ASW_EXTERN_FUNC     ? m->nfuncs
@@ -773,8 +865,9 @@ static int check_exports(asw_module_t *m, asw_error_t *err)
                          : e->kind == ASW_EXTERN_MEMORY ? m->nmemories
                                                         : m->nglobals;
         if (e->index >= limit) {
-            rc = mfail(err, ASW_E_INVALID_MODULE, "export section, export \"%s\": unknown %s %u",
-                       e->name, kinds[e->kind], e->index);
+            rc = mfail(m, err, ASW_E_INVALID_MODULE, "export section", e->offset,
+                       "export %u \"%.64s\": unknown %s %u", i, e->name, kind_names[e->kind],
+                       e->index);
             goto out;
         }
         for (uint32_t h = hash_name(e->name, e->name_len) & (cap - 1);; h = (h + 1) & (cap - 1)) {
@@ -784,8 +877,9 @@ static int check_exports(asw_module_t *m, asw_error_t *err)
             }
             const asw__export_t *o = &m->exports[set[h] - 1];
             if (o->name_len == e->name_len && memcmp(o->name, e->name, e->name_len) == 0) {
-                rc = mfail(err, ASW_E_INVALID_MODULE,
-                           "export section, export %u: duplicate export name \"%s\"", i, e->name);
+                rc = mfail(m, err, ASW_E_INVALID_MODULE, "export section", e->offset,
+                           "export %u \"%.64s\": duplicate export name (export %u has it too)", i,
+                           e->name, set[h] - 1);
                 goto out;
             }
         }
@@ -797,30 +891,38 @@ out:
 
 static int validate_module(asw_module_t *m, asw_error_t *err)
 {
+    char ent[160], rule[160];
+    const char *sec, *why;
     int rc;
     for (uint32_t i = 0; i < m->nfuncs; i++)
-        if (m->funcs[i].type_idx >= m->ntypes)
-            return mfail(err, ASW_E_INVALID_MODULE, "%s, function %u: unknown type %u",
-                         i < m->nimported_funcs ? "import section" : "function section", i,
-                         m->funcs[i].type_idx);
+        if (m->funcs[i].type_idx >= m->ntypes) {
+            sec = entity(m, ASW_EXTERN_FUNC, i, i < m->nimported_funcs, "function section", ent,
+                         sizeof ent);
+            return mfail(m, err, ASW_E_INVALID_MODULE, sec, m->funcs[i].decl_offset,
+                         "%s: unknown type %u", ent, m->funcs[i].type_idx);
+        }
     for (uint32_t i = 0; i < m->ntables; i++)
-        if ((rc = check_limits(&m->tables[i].limits, ASW__MAX_TABLE_SIZE, "table",
-                               i < m->nimported_tables ? "import section" : "table section", i,
-                               err)) < 0)
+        if ((rc = check_limits(m, &m->tables[i].limits, ASW__MAX_TABLE_SIZE, ASW_EXTERN_TABLE, i,
+                               i < m->nimported_tables, m->tables[i].offset, err)) < 0)
             return rc;
-    if (m->nmemories > ASW__MAX_MEMORIES)
-        return mfail(err, ASW_E_INVALID_MODULE, "memory section: multiple memories (%u)",
-                     m->nmemories);
+    if (m->nmemories > ASW__MAX_MEMORIES) {
+        /* The first memory beyond the limit is the offending one. */
+        uint32_t i = ASW__MAX_MEMORIES;
+        sec = entity(m, ASW_EXTERN_MEMORY, i, i < m->nimported_memories, "memory section", ent,
+                     sizeof ent);
+        return mfail(m, err, ASW_E_INVALID_MODULE, sec, m->memories[i].offset,
+                     "%s: multiple memories (%u; at most %u allowed)", ent, m->nmemories,
+                     ASW__MAX_MEMORIES);
+    }
     for (uint32_t i = 0; i < m->nmemories; i++)
-        if ((rc = check_limits(&m->memories[i].limits, ASW__MAX_PAGES, "memory",
-                               i < m->nimported_memories ? "import section" : "memory section", i,
-                               err)) < 0)
+        if ((rc = check_limits(m, &m->memories[i].limits, ASW__MAX_PAGES, ASW_EXTERN_MEMORY, i,
+                               i < m->nimported_memories, m->memories[i].offset, err)) < 0)
             return rc;
 
     /* C.refs: every ref.func outside function bodies, and exported functions. */
     asw__free(m->declared_refs);
     if (!(m->declared_refs = asw__calloc(m->nfuncs / 8 + 1, 1)))
-        return mfail(err, ASW_E_NOMEM, "out of memory while validating");
+        return asw__errorf(err, ASW_E_NOMEM, "out of memory while validating");
     for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
         declare(m, &m->globals[i].init);
     for (uint32_t i = 0; i < m->nelems; i++)
@@ -831,47 +933,51 @@ static int validate_module(asw_module_t *m, asw_error_t *err)
             m->declared_refs[m->exports[i].index >> 3] |=
                 (uint8_t)(1u << (m->exports[i].index & 7));
 
-    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
-        if ((rc = check_const(m, &m->globals[i].init, m->globals[i].type, "global section, global",
-                              i, err)) < 0)
-            return rc;
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+        asw__global_def_t *g = &m->globals[i];
+        if ((why = const_rule(m, &g->init, g->type, rule, sizeof rule)))
+            /* A global type is two bytes (value type, mutability): the init follows. */
+            return mfail(m, err, ASW_E_INVALID_MODULE, "global section", (size_t)g->offset + 2,
+                         "global %u: %s", i, why);
+    }
     for (uint32_t i = 0; i < m->nelems; i++) {
         asw__elem_t *e = &m->elems[i];
         for (uint32_t k = 0; k < e->count; k++)
-            if ((rc = check_const(m, &e->items[k], e->elem_type, "element section, segment", i,
-                                  err)) < 0)
-                return rc;
+            if ((why = const_rule(m, &e->items[k], e->elem_type, rule, sizeof rule)))
+                return mfail(m, err, ASW_E_INVALID_MODULE, "element section", elem_pos(m, e, k),
+                             "segment %u, item %u: %s", i, k, why);
         if (e->mode != ASW__SEG_ACTIVE) continue;
         if (e->table >= m->ntables)
-            return mfail(err, ASW_E_INVALID_MODULE, "element section, segment %u: unknown table %u",
-                         i, e->table);
+            return mfail(m, err, ASW_E_INVALID_MODULE, "element section", e->seg_offset,
+                         "segment %u: unknown table %u", i, e->table);
         if (m->tables[e->table].elem_type != e->elem_type)
-            return mfail(err, ASW_E_INVALID_MODULE,
-                         "element section, segment %u: type mismatch: table %u holds %s, the "
-                         "segment %s",
-                         i, e->table, asw__valtype_name(m->tables[e->table].elem_type),
+            return mfail(m, err, ASW_E_INVALID_MODULE, "element section", e->seg_offset,
+                         "segment %u: type mismatch: table %u holds %s, the segment %s", i,
+                         e->table, asw__valtype_name(m->tables[e->table].elem_type),
                          asw__valtype_name(e->elem_type));
-        if ((rc = check_const(m, &e->offset, ASW_I32, "element section, segment", i, err)) < 0)
-            return rc;
+        if ((why = const_rule(m, &e->offset, ASW_I32, rule, sizeof rule)))
+            return mfail(m, err, ASW_E_INVALID_MODULE, "element section", elem_pos(m, e, -1),
+                         "segment %u, offset: %s", i, why);
     }
     for (uint32_t i = 0; i < m->ndatas; i++) {
         asw__data_t *d = &m->datas[i];
         if (d->mode != ASW__SEG_ACTIVE) continue;
         if (d->memory >= m->nmemories)
-            return mfail(err, ASW_E_INVALID_MODULE, "data section, segment %u: unknown memory %u",
-                         i, d->memory);
-        if ((rc = check_const(m, &d->offset, ASW_I32, "data section, segment", i, err)) < 0)
-            return rc;
+            return mfail(m, err, ASW_E_INVALID_MODULE, "data section", d->seg_offset,
+                         "segment %u: unknown memory %u", i, d->memory);
+        if ((why = const_rule(m, &d->offset, ASW_I32, rule, sizeof rule)))
+            return mfail(m, err, ASW_E_INVALID_MODULE, "data section", data_expr_pos(m, d),
+                         "segment %u, offset: %s", i, why);
     }
     if (m->start >= 0) {
         if ((uint64_t)m->start >= m->nfuncs)
-            return mfail(err, ASW_E_INVALID_MODULE, "start section: unknown function %lld",
-                         (long long)m->start);
+            return mfail(m, err, ASW_E_INVALID_MODULE, "start section", m->start_offset,
+                         "start function: unknown function %lld", (long long)m->start);
         const asw__functype_t *ft = asw__module_func_type(m, (uint32_t)m->start);
         if (ft->nparams || ft->nresults)
-            return mfail(err, ASW_E_INVALID_MODULE,
-                         "start section: start function %lld must have type [] -> [] (it has %u "
-                         "parameter(s), %u result(s))",
+            return mfail(m, err, ASW_E_INVALID_MODULE, "start section", m->start_offset,
+                         "start function %lld: type must be [] -> [] (it has %u parameter(s), "
+                         "%u result(s))",
                          (long long)m->start, ft->nparams, ft->nresults);
     }
     return check_exports(m, err);
