@@ -192,26 +192,42 @@ static void watch_unlink(asw_store_t *s)
     if (s->watch_next) s->watch_next->watch_pprev = s->watch_pprev;
     s->watch_next = NULL;
     s->watch_pprev = NULL;
+    atomic_store_explicit(&s->watch_listed, false, memory_order_release);
 }
 
+/*
+ * The watchdog. Arming and disarming a deadline are lock-free in the common case (a message
+ * handler arms one before every call and disarms it after): a store joins the engine's list
+ * under the lock on its first deadline and stays listed until it is freed; arming stores
+ * deadline_ns, disarming stores 0. The lock is taken only to list a store or to wake the
+ * watchdog for a deadline earlier than the one it sleeps until (watch_wake_ns).
+ *
+ * Lost wake-ups: the watchdog sets watch_wake_ns to 0 before scanning and to the earliest
+ * deadline after. A setter stores its deadline, then reads watch_wake_ns (both seq_cst): if
+ * the scan missed the new deadline, the setter reads either 0 (and takes the lock, which the
+ * scan holds, then signals) or an earliest value computed without it but not later than it
+ * (or it would have taken the lock), so the watchdog wakes in time and rescans. Firing uses a
+ * CAS on deadline_ns, so a deadline re-armed or disarmed meanwhile is not fired.
+ */
 static void *watchdog_main(void *arg)
 {
     asw_engine_t *e = arg;
     pthread_mutex_lock(&e->watch_lock);
     while (!e->watch_stop) {
+        atomic_store(&e->watch_wake_ns, 0);
         uint64_t now = now_ns(), earliest = UINT64_MAX;
-        for (asw_store_t *s = e->watch_list, *next; s; s = next) {
-            next = s->watch_next;
-            if (s->deadline_ns <= now) {
-                atomic_store(&s->interrupt, s->deadline_kind);
-                s->deadline_ns = 0;
-                watch_unlink(s);
-            } else if (s->deadline_ns < earliest) {
-                earliest = s->deadline_ns;
+        for (asw_store_t *s = e->watch_list; s; s = s->watch_next) {
+            uint64_t d = atomic_load(&s->deadline_ns);
+            if (!d) continue;
+            if (d <= now) {
+                uint8_t kind = atomic_load(&s->deadline_kind);
+                if (atomic_compare_exchange_strong(&s->deadline_ns, &d, 0))
+                    atomic_store(&s->interrupt, kind);
+            } else if (d < earliest) {
+                earliest = d;
             }
         }
-        /* Setters signal only when their deadline is earlier than this wake-up time. */
-        e->watch_wake_ns = earliest;
+        atomic_store(&e->watch_wake_ns, earliest);
         if (earliest == UINT64_MAX) {
             pthread_cond_wait(&e->watch_cond, &e->watch_lock);
         } else {
@@ -227,32 +243,40 @@ int asw_store_set_deadline(asw_store_t *s, uint64_t timeout_ns, asw_interrupt_t 
 {
     if (!s || (timeout_ns && kind != ASW_INTERRUPT_KILL && kind != ASW_INTERRUPT_SUSPEND))
         return ASW_E_INVALID;
+    if (!timeout_ns) { /* cancelling needs no signal: the watchdog skips a disarmed store */
+        atomic_store(&s->deadline_ns, 0);
+        return ASW_OK;
+    }
     asw_engine_t *e = s->engine;
+    uint64_t now = now_ns();
+    uint64_t d = timeout_ns > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + timeout_ns;
+    atomic_store_explicit(&s->deadline_kind, (uint8_t)kind, memory_order_relaxed);
+    atomic_store(&s->deadline_ns, d);
+    uint64_t wake = atomic_load(&e->watch_wake_ns);
+    if (atomic_load_explicit(&s->watch_listed, memory_order_acquire) && wake && d >= wake)
+        return ASW_OK; /* listed, and the watchdog wakes before d: it will see it */
     int rc = ASW_OK;
     pthread_mutex_lock(&e->watch_lock);
-    /* Cancelling needs no signal: a watchdog waking for a removed deadline finds nothing. */
-    watch_unlink(s);
-    s->deadline_ns = 0;
-    if (timeout_ns) {
-        if (!e->watch_started) {
-            e->watch_wake_ns = UINT64_MAX;
-            if (pthread_create(&e->watch_thread, NULL, watchdog_main, e) != 0) {
-                rc = ASW_E_NOMEM;
-                goto out;
-            }
-            e->watch_started = true;
+    if (!e->watch_started) {
+        atomic_store(&e->watch_wake_ns, UINT64_MAX);
+        if (pthread_create(&e->watch_thread, NULL, watchdog_main, e) != 0) {
+            atomic_store(&s->deadline_ns, 0);
+            rc = ASW_E_NOMEM;
+            goto out;
         }
-        uint64_t now = now_ns();
-        s->deadline_ns = timeout_ns > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + timeout_ns;
-        s->deadline_kind = (uint8_t)kind;
+        e->watch_started = true;
+    }
+    if (!s->watch_pprev) {
         s->watch_next = e->watch_list;
         if (s->watch_next) s->watch_next->watch_pprev = &s->watch_next;
         s->watch_pprev = (asw_store_t **)&e->watch_list;
         e->watch_list = s;
-        if (s->deadline_ns < e->watch_wake_ns) {
-            e->watch_wake_ns = s->deadline_ns;
-            pthread_cond_signal(&e->watch_cond);
-        }
+        atomic_store_explicit(&s->watch_listed, true, memory_order_release);
+    }
+    d = atomic_load(&s->deadline_ns); /* may have been disarmed or fired meanwhile */
+    if (d && d < atomic_load(&e->watch_wake_ns)) {
+        atomic_store(&e->watch_wake_ns, d);
+        pthread_cond_signal(&e->watch_cond);
     }
 out:
     pthread_mutex_unlock(&e->watch_lock);
