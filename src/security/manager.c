@@ -2,8 +2,10 @@
  * src/security/manager.c -- the security manager: registered components, each with its compiled
  * capabilities and quota counters, and the checks that decide and audit in one call.
  *
- * Design. Contexts live in a fixed array of hash buckets (FNV-1a of the id, chained) guarded by
- * a read-write lock: registration takes the write lock, lookups the read lock. A context is
+ * Design. Contexts live in a hash table of chained buckets (FNV-1a of the id, kept in the
+ * context) that doubles when it holds more contexts than buckets, so lookups stay O(1) at any
+ * number of components; it is guarded by a read-write lock: registration takes the write
+ * lock, lookups the read lock. A context is
  * immutable after registration apart from its atomic quota counters, so asw_sec_check on a
  * context needs no lock; the caller keeps the context alive (it is freed only by
  * asw_sec_unregister). Every capability decision and every quota violation is sent to the
@@ -18,10 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BUCKETS 256
+#define MIN_BUCKETS 64
 
 struct asw_sec_ctx {
     struct asw_sec_ctx *next;
+    uint32_t hash; /* FNV-1a of id */
     asw_sec_t *sec;
     asw_capset_t *caps;
     asw_quota_t quota;
@@ -31,7 +34,8 @@ struct asw_sec_ctx {
 struct asw_sec {
     pthread_rwlock_t lock;
     asw_audit_t *audit;
-    asw_sec_ctx_t *bucket[BUCKETS];
+    asw_sec_ctx_t **bucket; /* nbuckets heads, a power of two */
+    size_t nbuckets, count;
 };
 
 static uint32_t hash(const char *s)
@@ -39,7 +43,25 @@ static uint32_t hash(const char *s)
     uint32_t h = 2166136261u;
     for (; *s; s++)
         h = (h ^ (uint8_t)*s) * 16777619u;
-    return h % BUCKETS;
+    return h;
+}
+
+/* Doubles the bucket array (caller holds the write lock); on no memory the table stays as it
+ * is (longer chains, still correct). */
+static void grow(asw_sec_t *sec)
+{
+    size_t n = sec->nbuckets * 2;
+    asw_sec_ctx_t **nb = asw__calloc(n, sizeof *nb);
+    if (!nb) return;
+    for (size_t b = 0; b < sec->nbuckets; b++)
+        for (asw_sec_ctx_t *c = sec->bucket[b], *next; c; c = next) {
+            next = c->next;
+            c->next = nb[c->hash & (n - 1)];
+            nb[c->hash & (n - 1)] = c;
+        }
+    asw__free(sec->bucket);
+    sec->bucket = nb;
+    sec->nbuckets = n;
 }
 
 ASW_API int asw_sec_new(asw_audit_t *audit, asw_sec_t **out_sec, asw_error_t *out_err)
@@ -47,7 +69,13 @@ ASW_API int asw_sec_new(asw_audit_t *audit, asw_sec_t **out_sec, asw_error_t *ou
     if (!out_sec) return asw__errorf(out_err, ASW_E_INVALID, "sec: NULL out_sec");
     asw_sec_t *s = asw__calloc(1, sizeof *s);
     if (!s) return asw__errorf(out_err, ASW_E_NOMEM, "sec: out of memory");
+    s->nbuckets = MIN_BUCKETS;
+    if (!(s->bucket = asw__calloc(MIN_BUCKETS, sizeof *s->bucket))) {
+        asw__free(s);
+        return asw__errorf(out_err, ASW_E_NOMEM, "sec: out of memory");
+    }
     if (pthread_rwlock_init(&s->lock, NULL)) {
+        asw__free(s->bucket);
         asw__free(s);
         return asw__errorf(out_err, ASW_E_NOMEM, "sec: cannot create a lock");
     }
@@ -66,19 +94,20 @@ static void ctx_free(asw_sec_ctx_t *c)
 ASW_API void asw_sec_free(asw_sec_t *sec)
 {
     if (!sec) return;
-    for (size_t b = 0; b < BUCKETS; b++)
+    for (size_t b = 0; b < sec->nbuckets; b++)
         for (asw_sec_ctx_t *c = sec->bucket[b], *n; c; c = n) {
             n = c->next;
             ctx_free(c);
         }
+    asw__free(sec->bucket);
     pthread_rwlock_destroy(&sec->lock);
     asw__free(sec);
 }
 
-static asw_sec_ctx_t *find(asw_sec_t *sec, const char *id)
+static asw_sec_ctx_t *find(asw_sec_t *sec, const char *id, uint32_t h)
 {
-    for (asw_sec_ctx_t *c = sec->bucket[hash(id)]; c; c = c->next)
-        if (!strcmp(c->id, id)) return c;
+    for (asw_sec_ctx_t *c = sec->bucket[h & (sec->nbuckets - 1)]; c; c = c->next)
+        if (c->hash == h && !strcmp(c->id, id)) return c;
     return NULL;
 }
 
@@ -101,17 +130,20 @@ ASW_API int asw_sec_register(asw_sec_t *sec, const char *id, asw_capset_t *caps,
         return rc;
     }
     c->sec = sec;
+    c->hash = hash(id);
     pthread_rwlock_wrlock(&sec->lock);
-    if (find(sec, id)) {
+    if (find(sec, id, c->hash)) {
         pthread_rwlock_unlock(&sec->lock);
         asw__free(c->id);
         asw__free(c);
         return asw__errorf(out_err, ASW_E_EXISTS, "component '%s' is already registered", id);
     }
     c->caps = caps; /* ownership moves only on success */
-    uint32_t h = hash(id);
-    c->next = sec->bucket[h];
-    sec->bucket[h] = c;
+    if (sec->count >= sec->nbuckets) grow(sec);
+    size_t b = c->hash & (sec->nbuckets - 1);
+    c->next = sec->bucket[b];
+    sec->bucket[b] = c;
+    sec->count++;
     pthread_rwlock_unlock(&sec->lock);
     if (out_ctx) *out_ctx = c;
     return ASW_OK;
@@ -120,11 +152,13 @@ ASW_API int asw_sec_register(asw_sec_t *sec, const char *id, asw_capset_t *caps,
 ASW_API int asw_sec_unregister(asw_sec_t *sec, const char *id)
 {
     if (!sec || !id) return ASW_E_INVALID;
+    uint32_t h = hash(id);
     pthread_rwlock_wrlock(&sec->lock);
-    for (asw_sec_ctx_t **pp = &sec->bucket[hash(id)]; *pp; pp = &(*pp)->next)
-        if (!strcmp((*pp)->id, id)) {
+    for (asw_sec_ctx_t **pp = &sec->bucket[h & (sec->nbuckets - 1)]; *pp; pp = &(*pp)->next)
+        if ((*pp)->hash == h && !strcmp((*pp)->id, id)) {
             asw_sec_ctx_t *c = *pp;
             *pp = c->next;
+            sec->count--;
             pthread_rwlock_unlock(&sec->lock);
             ctx_free(c);
             return ASW_OK;
@@ -137,7 +171,7 @@ ASW_API asw_sec_ctx_t *asw_sec_lookup(asw_sec_t *sec, const char *id)
 {
     if (!sec || !id) return NULL;
     pthread_rwlock_rdlock(&sec->lock);
-    asw_sec_ctx_t *c = find(sec, id);
+    asw_sec_ctx_t *c = find(sec, id, hash(id));
     pthread_rwlock_unlock(&sec->lock);
     return c;
 }
@@ -170,7 +204,7 @@ ASW_API int asw_sec_check_id(asw_sec_t *sec, const char *id, asw_cap_kind_t kind
 {
     if (!sec || !id) return ASW_E_INVALID;
     pthread_rwlock_rdlock(&sec->lock);
-    asw_sec_ctx_t *c = find(sec, id);
+    asw_sec_ctx_t *c = find(sec, id, hash(id));
     int rc;
     if (c) {
         rc = asw_sec_check(c, kind, resource, perm, out);

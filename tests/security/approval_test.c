@@ -294,12 +294,53 @@ static void manager(void **state)
     assert_int_equal(k.quota, 1);
 }
 
+/* The manager's table grows: many components register, resolve, unregister and re-register. */
+static void manager_many(void **state)
+{
+    (void)state;
+    asw_sec_t *sec = NULL;
+    assert_int_equal(asw_sec_new(NULL, &sec, NULL), 0);
+    enum { N = 20000 };
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        asw_capset_t *cs = NULL;
+        snprintf(id, sizeof id, "comp-%d", i);
+        assert_int_equal(asw_capset_new(id, &cs, NULL), 0);
+        asw_sec_ctx_t *ctx = NULL;
+        assert_int_equal(asw_sec_register(sec, id, cs, NULL, &ctx, NULL), 0);
+        assert_ptr_equal(asw_sec_lookup(sec, id), ctx);
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "comp-%d", i);
+        assert_non_null(asw_sec_lookup(sec, id));
+    }
+    assert_null(asw_sec_lookup(sec, "comp-20000"));
+    for (int i = 0; i < N; i += 2) {
+        snprintf(id, sizeof id, "comp-%d", i);
+        assert_int_equal(asw_sec_unregister(sec, id), 0);
+        assert_int_equal(asw_sec_unregister(sec, id), ASW_E_NOT_FOUND);
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "comp-%d", i);
+        if (i % 2)
+            assert_non_null(asw_sec_lookup(sec, id));
+        else
+            assert_null(asw_sec_lookup(sec, id));
+    }
+    asw_capset_t *cs = NULL;
+    assert_int_equal(asw_capset_new("comp-0", &cs, NULL), 0);
+    assert_int_equal(asw_sec_register(sec, "comp-0", cs, NULL, NULL, NULL), 0);
+    assert_non_null(asw_sec_lookup(sec, "comp-0"));
+    asw_sec_free(sec); /* frees the remaining contexts */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(workflow),
         cmocka_unit_test(corrupt_store),
         cmocka_unit_test(manager),
+        cmocka_unit_test(manager_many),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
