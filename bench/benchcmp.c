@@ -3,7 +3,7 @@
  *
  *   benchcmp --check FILE...         every non-empty line must be one metric object:
  *                                    {"bench":"suite.name","unit":U,"median":N,"p99":N,
- *                                     "samples":N,...} with U one of ns/op ops/s MB/s bytes
+ *                                     "samples":N,...} with U one of ns/op ns ops/s MB/s bytes
  *                                    ratio; at least one metric in all. Exit 0 or 1.
  *   benchcmp [--fail] BASE CURRENT   prints, for every metric of CURRENT, its change in % from
  *                                    BASE and whether the change is beyond the noise.
@@ -13,8 +13,8 @@
  * them (timed metrics), else (p99 - median)/median (other caller-computed metrics). A change is
  * flagged only when |change| exceeds the sum of both runs' spreads, and never below MIN_PCT:
  * a difference smaller than the scatter of the samples themselves is not a result. Whether a
- * change is better or worse depends on the unit: ns/op, bytes and ratio (X over native) are
- * better lower, ops/s and MB/s better higher. With --fail, exit status 3 when a regression is
+ * change is better or worse depends on the unit: ns/op, ns (a total), bytes and ratio (X over
+ * native) are better lower, ops/s and MB/s better higher. With --fail, exit status 3 when a regression is
  * flagged (for CI); otherwise 0. Exit 1 on unreadable input.
  *
  * Not done: statistical tests across runs (a Mann-Whitney test would need the raw samples,
@@ -41,7 +41,7 @@ typedef struct metrics {
     size_t n, cap;
 } metrics_t;
 
-static const char *const units[] = {"ns/op", "ops/s", "MB/s", "bytes", "ratio"};
+static const char *const units[] = {"ns/op", "ns", "ops/s", "MB/s", "bytes", "ratio"};
 
 static int unit_known(const char *u)
 {
@@ -74,7 +74,7 @@ static int parse_line(const char *line, metric_t *m, const char **why)
     samples = json_object_get(o, "samples");
     *why = "\"bench\" missing or not of the form suite.name";
     if (name == NULL || strchr(name, '.') == NULL || name[0] == '.') goto out;
-    *why = "\"unit\" missing or not one of ns/op ops/s MB/s bytes ratio";
+    *why = "\"unit\" missing or not one of ns/op ns ops/s MB/s bytes ratio";
     if (unit == NULL || !unit_known(unit)) goto out;
     m->median = num(o, "median");
     m->p99 = num(o, "p99");
