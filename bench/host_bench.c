@@ -3,16 +3,19 @@
  * components of examples/ (echo, calculator).
  *
  * Metrics:
- *   host.component_spawn         asw_host_load of an echo instance whose module is cached,
- *                                through trust, registration and the name resolving (ns/op)
+ *   host.component_spawn         asw_host_spawn of an echo instance from a prepared prototype
+ *                                (asw_host_prepare: manifest, trust, approval, compiled module):
+ *                                capabilities, instance, registration, the name resolving (ns/op)
  *   host.spawn_10k               loading 10,000 such components, total (ns)
  *   host.component_overhead_bytes heap bytes per live idle component (allocator hook; linear
  *                                memories are mapped, not counted), over those 10,000 (bytes)
  *   host.message_throughput      component -> host -> mailbox -> component, 4 echo pairs
  *                                bouncing messages, all workers (ops/s)
- *   host.request_response        component to component round trip: calc-client's wasm asks
- *                                the calculator 1000 times per host request (ns/op)
- * Not measured: host.hostcall_checked (needs a storage guest; see the report).
+ *   host.request_response        component to component round trip: the probe guest
+ *                                (bench/guests/host_probe.c) calls the request host function
+ *                                1000 times per host request, echo answers each (ns/op)
+ *   host.hostcall_checked        one storage-get from wasm (capability check + quota + audit +
+ *                                LMDB read), 1000 per host request, in the probe guest (ns/op)
  */
 #include "harness.h"
 
@@ -29,7 +32,7 @@
 #define ASW_HOST_BENCH_BIN "."
 #endif
 #define ASW_GUEST_ECHO ASW_HOST_BENCH_BIN "/guests/example_echo.wasm"
-#define ASW_GUEST_CALC ASW_HOST_BENCH_BIN "/guests/example_calculator.wasm"
+#define ASW_GUEST_PROBE ASW_HOST_BENCH_BIN "/guests/bench_host_probe.wasm"
 #ifndef ASW_EXAMPLES_DIR
 #define ASW_EXAMPLES_DIR "examples"
 #endif
@@ -93,9 +96,26 @@ static char *slurp(const char *path, size_t *out_len)
 typedef struct env {
     asw_host_t *host;
     asw_trust_registry_t *trust;
-    char *echo, *calc, *echo_toml, *calc_toml, *client_toml;
-    size_t echo_len, calc_len;
+    char *echo, *probe, *echo_toml;
+    size_t echo_len, probe_len;
+    char dir[64]; /* storage directory */
 } env_t;
+
+/* The probe's manifest: asks echo, reads and writes its own storage namespace. */
+static const char probe_toml[] = "[component]\n"
+                                 "name = \"probe\"\n"
+                                 "version = \"1.0.0\"\n"
+                                 "[capabilities]\n"
+                                 "messaging = [ { send = [\"echo\"] } ]\n"
+                                 "storage = [ { namespace = \"component:{self}:*\", "
+                                 "permissions = [\"read\", \"write\"] } ]\n"
+                                 "[quota]\n"
+                                 "messages = \"10000000/s\"\n"
+                                 "storage = \"1MB\"\n"
+                                 "[resources]\n"
+                                 "memory = \"1MB\"\n"
+                                 "fuel = 100_000_000\n"
+                                 "timeout = \"30s\"\n";
 
 static void trust_hash(asw_trust_registry_t *t, const char *mod, size_t len)
 {
@@ -116,15 +136,19 @@ static void env_open(env_t *e, uint32_t max_actors)
     size_t n;
     memset(e, 0, sizeof *e);
     e->echo = slurp(ASW_GUEST_ECHO, &e->echo_len);
-    e->calc = slurp(ASW_GUEST_CALC, &e->calc_len);
+    e->probe = slurp(ASW_GUEST_PROBE, &e->probe_len);
     e->echo_toml = slurp(ASW_EXAMPLES_DIR "/echo/Component.toml", &n);
-    e->calc_toml = slurp(ASW_EXAMPLES_DIR "/calculator/Component.toml", &n);
-    e->client_toml = slurp(ASW_EXAMPLES_DIR "/calculator/client.toml", &n);
     asw_trust_registry_new(&e->trust, NULL);
     trust_hash(e->trust, e->echo, e->echo_len);
-    trust_hash(e->trust, e->calc, e->calc_len);
+    trust_hash(e->trust, e->probe, e->probe_len);
+    snprintf(e->dir, sizeof e->dir, "/tmp/asw-host-bench-XXXXXX");
+    if (!mkdtemp(e->dir)) {
+        fprintf(stderr, "host_bench: mkdtemp failed\n");
+        exit(1);
+    }
     asw_system_opts_t so = {.max_actors = max_actors};
-    asw_host_opts_t ho = {.system_opts = &so, .trust = e->trust, .log = quiet};
+    asw_host_opts_t ho = {
+        .system_opts = &so, .trust = e->trust, .log = quiet, .storage_dir = e->dir};
     asw_error_t err = {0};
     if (asw_host_new(&ho, &e->host, &err)) {
         fprintf(stderr, "host_bench: %s\n", asw_error_message(&err));
@@ -136,7 +160,10 @@ static void env_close(env_t *e)
 {
     asw_host_free(e->host);
     asw_trust_registry_free(e->trust);
-    free(e->echo), free(e->calc), free(e->echo_toml), free(e->calc_toml), free(e->client_toml);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+    if (system(cmd) != 0) fprintf(stderr, "host_bench: could not remove %s\n", e->dir);
+    free(e->echo), free(e->probe), free(e->echo_toml);
 }
 
 static int load(env_t *e, const char *mod, size_t len, const char *toml, const char *name)
@@ -166,14 +193,28 @@ static void bench_spawn(void)
     env_open(&e, 0);
     uint64_t *t = malloc(n * sizeof *t);
     char name[32];
-    load(&e, e.echo, e.echo_len, e.echo_toml, "warm"); /* compile once: the cache is warm */
+    /* Compile once (the module is cached), then spawn instances of the prepared component. */
+    asw_component_source_t src = {.module = (const uint8_t *)e.echo,
+                                  .module_len = e.echo_len,
+                                  .manifest = e.echo_toml,
+                                  .manifest_len = strlen(e.echo_toml)};
+    asw_component_proto_t *proto = NULL;
+    asw_error_t err = {0};
+    if (asw_host_prepare(e.host, &src, &proto, &err) ||
+        asw_host_spawn(e.host, proto, "warm", NULL, NULL, &err)) {
+        fprintf(stderr, "host_bench: prepare echo: %s\n", asw_error_message(&err));
+        exit(1);
+    }
     asw_host_quiesce(e.host, 1000000000u);
     size_t before = atomic_load(&live_bytes);
     uint64_t t0 = bench_now_ns();
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof name, "e%zu", i);
         uint64_t a = bench_now_ns();
-        if (load(&e, e.echo, e.echo_len, e.echo_toml, name)) exit(1);
+        if (asw_host_spawn(e.host, proto, name, NULL, NULL, &err)) {
+            fprintf(stderr, "host_bench: spawn %s: %s\n", name, asw_error_message(&err));
+            exit(1);
+        }
         t[i] = bench_now_ns() - a;
     }
     uint64_t total = bench_now_ns() - t0;
@@ -186,6 +227,7 @@ static void bench_spawn(void)
     bench_report("host.component_overhead_bytes", "bytes", (double)(after - before) / (double)n,
                  (double)(after - before) / (double)n, 1);
     free(t);
+    asw_component_proto_free(proto);
     env_close(&e);
 }
 
@@ -240,39 +282,51 @@ static void bench_throughput(void)
     env_close(&e);
 }
 
-/* Asks calc-client to make `iters` requests to the calculator from inside wasm. */
-static void repeat_requests(void *ctx, uint64_t iters)
+/* Asks the probe to run `iters` calls of one kind from inside wasm ("rr echo N", "get N"). */
+static void probe_batch(asw_host_t *h, const char *what, uint64_t iters)
 {
-    asw_host_t *h = ctx;
-    char req[32];
-    int n = snprintf(req, sizeof req, "repeat %llu", (unsigned long long)iters);
+    char req[48];
+    int n = snprintf(req, sizeof req, "%s %llu", what, (unsigned long long)iters);
     void *rep = NULL;
     size_t len;
-    if (asw_host_request(h, "calc-client", req, (size_t)n, 60000000000u, &rep, &len, NULL)) exit(1);
-    if ((size_t)atoi(rep) != iters) {
-        fprintf(stderr, "host_bench: only %d of %llu requests answered\n", atoi(rep),
-                (unsigned long long)iters);
+    asw_error_t err = {0};
+    if (asw_host_request(h, "probe", req, (size_t)n, 60000000000u, &rep, &len, &err)) {
+        fprintf(stderr, "host_bench: probe %s: %s\n", what, asw_error_message(&err));
+        exit(1);
+    }
+    if ((size_t)atoll(rep) != iters) {
+        fprintf(stderr, "host_bench: probe %s: only %lld of %llu calls succeeded\n", what,
+                atoll(rep), (unsigned long long)iters);
         exit(1);
     }
     asw_host_buffer_free(rep);
 }
 
-static void repeat_requests_1000(void *ctx, uint64_t iters)
+static void rr_1000(void *ctx, uint64_t iters)
 {
     for (uint64_t i = 0; i < iters; i++)
-        repeat_requests(ctx, 1000);
+        probe_batch(ctx, "rr echo", 1000);
 }
 
-static void bench_request_response(void)
+static void get_1000(void *ctx, uint64_t iters)
+{
+    for (uint64_t i = 0; i < iters; i++)
+        probe_batch(ctx, "get", 1000);
+}
+
+/* request_response and hostcall_checked: one batch of 1000 calls per iteration, so the host's
+ * own request into the probe (~0.1 ms) is 1 % noise on the per-call figure. */
+static void bench_probe(void)
 {
     env_t e;
     env_open(&e, 0);
-    if (load(&e, e.calc, e.calc_len, e.calc_toml, NULL) ||
-        load(&e, e.calc, e.calc_len, e.client_toml, NULL))
+    if (load(&e, e.echo, e.echo_len, e.echo_toml, NULL) ||
+        load(&e, e.probe, e.probe_len, probe_toml, NULL))
         exit(1);
-    /* One iteration is a batch of 1000 round trips; the host's own request (~0.1 ms) is then
-     * 1 % noise on the per-trip figure. */
-    bench_run_ops("host.request_response", repeat_requests_1000, e.host, 1000);
+    if (bench_enabled("host.request_response"))
+        bench_run_ops("host.request_response", rr_1000, e.host, 1000);
+    if (bench_enabled("host.hostcall_checked"))
+        bench_run_ops("host.hostcall_checked", get_1000, e.host, 1000);
     env_close(&e);
 }
 
@@ -284,7 +338,8 @@ int main(void)
         bench_enabled("host.component_overhead_bytes"))
         bench_spawn();
     if (bench_enabled("host.message_throughput")) bench_throughput();
-    if (bench_enabled("host.request_response")) bench_request_response();
+    if (bench_enabled("host.request_response") || bench_enabled("host.hostcall_checked"))
+        bench_probe();
     asw_set_allocator(NULL);
     return 0;
 }

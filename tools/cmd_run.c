@@ -4,19 +4,30 @@
  * line, and stops cleanly on SIGINT or SIGTERM. `--check` only validates: the system manifest,
  * every Component.toml it names, and that every module (and signature) can be read.
  *
- * Design. The main thread does everything after start-up: it sleeps in short steps, and on each
- * tick samples asw_component_info of every component and renders one status line (components
- * running, messages per second over the last interval, restarts, quota warnings). On a terminal
- * the line is redrawn in place; otherwise a plain line is printed per interval. Signal handlers
- * only set flags: SIGINT/SIGTERM stop, SIGUSR1 prints a `ps`-style table of the components.
+ * Design. Start-up follows the document: the top-level entries -- root [[supervisor]]s and
+ * components no supervisor lists -- are started in the order they are written. A root's tree is
+ * built first (asw_host_supervisor_new for each supervisor, asw_host_load into it for each
+ * component, children in the order `children` lists them) and then started as a whole
+ * (asw_host_supervisor_start: ordered start, the strategies, intensity and escalation are the
+ * host's and the runtime's); a top-level component gets its own supervisor from its
+ * Component.toml [supervision]. Shutdown is the reverse: the top-level entries are stopped last
+ * first, each tree stopping its children in reverse order.
+ *
+ * The main thread does everything after start-up but the control socket: it sleeps in short
+ * steps, and on each tick samples asw_component_info of every component and renders one status
+ * line (components running, messages per second over the last interval, restarts, quota
+ * warnings). On a terminal the line is redrawn in place; otherwise a plain line is printed per
+ * interval. Signal handlers only set flags: SIGINT/SIGTERM stop, SIGUSR1 prints the `ps` table
+ * (tools/cmd_ps.c). The control socket (tools/control.c; default
+ * $XDG_RUNTIME_DIR/airssys/<name>.sock or /tmp/airssys-<uid>/<name>.sock, or --control PATH) is
+ * served by its own thread and answers `airssys ps`.
  * Subscriptions of airssys.toml must be allowed by the component's messaging capability
  * (receive), as a subscribe from the guest would be; they are made for its current actor; when a
  * component was restarted (its actor changed), the tick subscribes the new actor and drops the old
  * subscription, so they survive restarts. Start messages are sent once every component runs.
  *
- * Not done: applying the [[supervisor]] tree of airssys.toml (validated and shown; the host API
- * supervises each component by its own Component.toml [supervision]), a control socket.
- * See docs/host.md.
+ * Not done: changing a running system (adding, removing or replacing components); requests
+ * over the control socket other than ps and ping. See docs/host.md and docs/cli.md.
  */
 #define _XOPEN_SOURCE 700 /* realpath, sigaction */
 #include "cli.h"
@@ -81,8 +92,12 @@ static void print_tree(const asw_sysmanifest_t *m, const char *name, int depth)
 {
     const asw_sys_supervisor_t *s = asw_sysmanifest_supervisor(m, name);
     if (s) {
-        printf("  %*s%s (supervisor, %s, %" PRIu32 " restarts in %" PRIu64 " ms)\n", depth * 2, "",
-               s->name, asw_strategy_name(s->strategy), s->max_restarts, s->within_ns / 1000000u);
+        printf("  %*s%s (supervisor, %s, %" PRIu32 " restarts in %" PRIu64 " ms%s%s)\n", depth * 2,
+               "", s->name, asw_strategy_name(s->strategy), s->max_restarts,
+               s->within_ns / 1000000u, s->backoff ? ", backoff " : "",
+               s->backoff == ASW_BACKOFF_LINEAR        ? "linear"
+               : s->backoff == ASW_BACKOFF_EXPONENTIAL ? "exponential"
+                                                       : "");
         for (size_t i = 0; i < s->nchildren; i++)
             print_tree(m, s->children[i], depth + 1);
     } else {
@@ -142,11 +157,21 @@ typedef struct comp_state {
     const asw_sys_subscription_t *sub; /* or NULL */
 } comp_state;
 
+/* A top-level entry of airssys.toml: a component (sup NULL) or a root supervisor. */
+typedef struct top_entry {
+    uint32_t line, column;
+    size_t comp;                     /* index in m->components when sup is NULL */
+    const asw_sys_supervisor_t *sup; /* a root supervisor, or NULL */
+    asw_host_sup_t *hsup;            /* its host supervisor once built */
+} top_entry;
+
 typedef struct run_state {
     asw_host_t *host;
     const asw_sysmanifest_t *m;
     comp_state *cs;
-    size_t n;
+    size_t n;              /* components (every one loaded) */
+    top_entry *top;        /* top-level entries in document order */
+    size_t ntop, nstarted; /* started: the first nstarted of top */
     uint64_t last_handled, last_ns;
 } run_state;
 
@@ -195,33 +220,6 @@ static void render_status(run_state *R, char *buf, size_t cap)
              quota_warnings(R));
 }
 
-static const char *state_name(asw_component_state_t s)
-{
-    switch (s) {
-    case ASW_COMPONENT_RUNNING: return "running";
-    case ASW_COMPONENT_STOPPED: return "stopped";
-    case ASW_COMPONENT_FAILED: return "failed";
-    default: return "?";
-    }
-}
-
-static void print_ps(run_state *R, FILE *f)
-{
-    fprintf(f, "%-20s %-8s %-8s %-9s %10s %10s %8s %8s %8s %10s  %s\n", "NAME", "STATE", "ACTOR",
-            "TRUST", "HANDLED", "SENT", "DENIED", "CRASHES", "RESTARTS", "MEMORY", "LAST ERROR");
-    for (size_t i = 0; i < R->n; i++) {
-        asw_component_info_t ci;
-        asw_component_info(R->cs[i].comp, &ci);
-        fprintf(f,
-                "%-20s %-8s %-8" PRIu64 " %-9s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64
-                " %8" PRIu64 " %9" PRIu64 "K  %s\n",
-                ci.name, state_name(ci.state), (uint64_t)ci.actor, asw_trust_level_name(ci.trust),
-                ci.handled, ci.sent, ci.denied, ci.crashes, ci.restarts, ci.linear_bytes / 1024,
-                ci.last_error);
-    }
-    fflush(f);
-}
-
 /* Makes the subscriptions of component i for its current actor (again after a restart). */
 static void resubscribe(run_state *R, size_t i)
 {
@@ -245,47 +243,20 @@ static void resubscribe(run_state *R, size_t i)
 
 /* ---- start-up ---- */
 
-/*
- * May component `name` receive what `pattern` subscribes to? A pattern without wildcards is a
- * topic: the capability check decides (audited). A pattern with wildcards is granted when an
- * allow entry with `receive` covers it -- the same pattern, or a "prefix/#" entry it lies
- * under -- and no deny entry restricts receiving at all (a deny could cut into the pattern;
- * the operator then lists narrower topics).
- */
+/* May component `name` receive what `pattern` subscribes to? asw_host_check_subscription
+ * decides (and audits), as for a guest's subscribe. */
 static bool subscription_granted(asw_host_t *host, const char *name, const char *pattern,
                                  const char **why)
 {
-    asw_sec_ctx_t *ctx = asw_sec_lookup(asw_host_sec(host), name);
-    const asw_capset_t *caps = asw_sec_caps(ctx);
-    if (!caps) {
-        *why = "component not registered";
-        return false;
-    }
-    if (!strpbrk(pattern, "+#")) {
-        asw_cap_decision_t d;
-        if (asw_sec_check(ctx, ASW_CAP_MSG, pattern, ASW_PERM_RECEIVE, &d) == ASW_OK) return true;
-        *why = d.reason;
-        return false;
-    }
-    bool covered = false;
-    for (size_t i = 0; i < asw_capset_count(caps); i++) {
-        asw_cap_spec_t s;
-        if (asw_capset_get(caps, i, &s) || s.kind != ASW_CAP_MSG || !(s.perms & ASW_PERM_RECEIVE))
-            continue;
-        if (s.deny) {
-            *why = "a deny entry restricts receiving: subscribe to topics without wildcards";
-            return false;
-        }
-        size_t pl = strlen(s.pattern);
-        if (!strcmp(s.pattern, pattern) || !strcmp(s.pattern, "#") ||
-            (pl >= 2 && !strcmp(s.pattern + pl - 2, "/#") && !strncmp(s.pattern, pattern, pl - 1)))
-            covered = true;
-    }
-    if (!covered) *why = "no messaging capability with receive covers this pattern";
-    return covered;
+    asw_cap_decision_t d; /* the library's one subscription rule (wildcards included) */
+    if (asw_host_check_subscription(host, name, pattern, &d) == ASW_OK) return true;
+    *why = d.reason;
+    return false;
 }
 
-static int load_component(asw_host_t *host, const asw_sys_component_t *c, asw_component_t **out)
+/* Loads component c (into host supervisor sup, or NULL: its own supervisor, started now). */
+static int load_component(asw_host_t *host, const asw_sys_component_t *c, asw_host_sup_t *sup,
+                          asw_component_t **out)
 {
     size_t mlen = 0, flen = 0, slen = 0;
     char *mod = NULL, *man = NULL, *sig = NULL, abs[PATH_MAX], sigpath[PATH_MAX + 8];
@@ -319,6 +290,7 @@ static int load_component(asw_host_t *host, const asw_sys_component_t *c, asw_co
     src.sig_len = slen;
     src.path = realpath(c->module, abs) ? abs : NULL;
     src.name = c->name;
+    src.supervisor = sup;
     if (asw_host_load(host, &src, out, &e) != ASW_OK) {
         fprintf(stderr, "airssys: component '%s': %s\n", c->name, asw_error_message(&e));
         goto done;
@@ -331,6 +303,100 @@ done:
     return rc;
 }
 
+/* Creates host supervisor s (under parent) and, in `children` order, its child supervisors
+ * and components (loaded into it: their init runs now, they start with the tree). */
+static int build_tree(run_state *R, const asw_sys_supervisor_t *s, asw_host_sup_t *parent,
+                      asw_host_sup_t **out)
+{
+    asw_host_sup_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.name = s->name;
+    o.strategy = s->strategy;
+    o.max_restarts = s->max_restarts;
+    o.within_ns = s->within_ns;
+    o.backoff = s->backoff;
+    o.backoff_base_ns = s->backoff_base_ns;
+    o.backoff_max_ns = s->backoff_max_ns;
+    o.parent = parent;
+    asw_host_sup_t *hs = NULL;
+    asw_error_t e = {0};
+    if (asw_host_supervisor_new(R->host, &o, &hs, &e) != ASW_OK) {
+        fprintf(stderr, "airssys: supervisor '%s': %s\n", s->name, asw_error_message(&e));
+        return 1;
+    }
+    for (size_t i = 0; i < s->nchildren; i++) {
+        const asw_sys_component_t *c = asw_sysmanifest_component(R->m, s->children[i]);
+        if (c) {
+            size_t idx = (size_t)(c - R->m->components);
+            if (load_component(R->host, c, hs, &R->cs[idx].comp)) return 1;
+        } else if (build_tree(R, asw_sysmanifest_supervisor(R->m, s->children[i]), hs, NULL)) {
+            return 1;
+        }
+    }
+    if (out) *out = hs;
+    return 0;
+}
+
+static int by_position(const void *a, const void *b)
+{
+    const top_entry *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return x->column < y->column ? -1 : x->column > y->column;
+}
+
+/* Starts the top-level entries in document order (see the top of the file). */
+static int start_all(run_state *R)
+{
+    const asw_sysmanifest_t *m = R->m;
+    R->top = calloc(m->ncomponents + m->nsupervisors, sizeof *R->top);
+    if (!R->top) return 1;
+    for (size_t i = 0; i < m->ncomponents; i++)
+        if (!m->components[i].supervisor)
+            R->top[R->ntop++] =
+                (top_entry){m->components[i].line, m->components[i].column, i, NULL, NULL};
+    for (size_t i = 0; i < m->nsupervisors; i++)
+        if (!m->supervisors[i].parent)
+            R->top[R->ntop++] = (top_entry){m->supervisors[i].line, m->supervisors[i].column, 0,
+                                            &m->supervisors[i], NULL};
+    qsort(R->top, R->ntop, sizeof *R->top, by_position);
+    for (size_t i = 0; i < R->ntop; i++) {
+        top_entry *t = &R->top[i];
+        if (!t->sup) {
+            if (load_component(R->host, &m->components[t->comp], NULL, &R->cs[t->comp].comp))
+                return 1;
+            R->nstarted = i + 1;
+            continue;
+        }
+        if (build_tree(R, t->sup, NULL, &t->hsup)) return 1;
+        asw_error_t e = {0};
+        if (asw_host_supervisor_start(R->host, t->hsup, &e) != ASW_OK) {
+            fprintf(stderr, "airssys: %s\n", asw_error_message(&e));
+            return 1;
+        }
+        R->nstarted = i + 1;
+    }
+    R->n = m->ncomponents;
+    return 0;
+}
+
+/* Stops what start_all started, last first (each tree stops its children in reverse order). */
+static void stop_all(run_state *R)
+{
+    for (size_t i = R->nstarted; i-- > 0;) {
+        top_entry *t = &R->top[i];
+        if (t->hsup)
+            (void)asw_host_supervisor_stop(R->host, t->hsup, 0, NULL);
+        else if (R->cs[t->comp].comp)
+            (void)asw_component_stop(R->cs[t->comp].comp, 0, NULL);
+    }
+    R->nstarted = 0;
+}
+
+static int serve_ps(void *ud, const char *request, FILE *out)
+{
+    return cli_ps_serve(ud, request, out);
+}
+
 static void sleep_ms(unsigned ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
@@ -341,18 +407,22 @@ static int run_usage(void)
 {
     fprintf(stderr,
             "usage: airssys run [--check] [--dev] [--interval MS] [--duration SECONDS] "
-            "airssys.toml\n"
+            "[--control PATH] airssys.toml\n"
             "  --check         validate the system manifest and what it names; start nothing\n"
             "  --dev           dev mode: run components that are not approved (loudly)\n"
             "  --interval MS   status update period (default 1000)\n"
             "  --duration S    stop by itself after S seconds (default: run until a signal)\n"
+            "  --control PATH  control socket for `airssys ps` (default:\n"
+            "                  $XDG_RUNTIME_DIR/airssys/NAME.sock or /tmp/airssys-UID/NAME.sock)\n"
             "signals: SIGINT/SIGTERM stop cleanly; SIGUSR1 prints the component table\n");
     return 2;
 }
 
 static int run_system(const char *path, const asw_sysmanifest_t *m, bool dev, unsigned interval,
-                      double duration)
+                      double duration, const char *control_path)
 {
+    cli_control *control = NULL;
+    cli_ps_ctx ps_ctx = {NULL, NULL};
     asw_audit_t *audit = NULL;
     asw_trust_registry_t *trust = NULL;
     asw_approval_store_t *approvals = NULL;
@@ -393,10 +463,23 @@ static int run_system(const char *path, const asw_sysmanifest_t *m, bool dev, un
     R.m = m;
     R.cs = calloc(m->ncomponents, sizeof *R.cs);
     if (!R.cs) goto done;
-    for (size_t i = 0; i < m->ncomponents; i++) {
-        if (load_component(host, &m->components[i], &R.cs[i].comp)) goto done;
-        R.n = i + 1;
+    {
+        char cpath[PATH_MAX], err[512];
+        if (!control_path) {
+            if (cli_control_path(m->name, cpath, sizeof cpath, true, err, sizeof err)) {
+                fprintf(stderr, "airssys: control socket: %s\n", err);
+                goto done;
+            }
+            control_path = cpath;
+        }
+        ps_ctx.host = host;
+        ps_ctx.system_name = m->name;
+        if (cli_control_start(control_path, serve_ps, &ps_ctx, &control, err, sizeof err)) {
+            fprintf(stderr, "airssys: control socket: %s\n", err);
+            goto done;
+        }
     }
+    if (start_all(&R)) goto done;
     for (size_t i = 0; i < m->nsubscriptions; i++) {
         for (size_t j = 0; j < R.n; j++) {
             if (strcmp(asw_component_name(R.cs[j].comp), m->subscriptions[i].component)) continue;
@@ -416,10 +499,6 @@ static int run_system(const char *path, const asw_sysmanifest_t *m, bool dev, un
             resubscribe(&R, j);
         }
     }
-    if (m->nsupervisors)
-        fprintf(stderr,
-                "airssys: note: [[supervisor]] tree validated; each component is supervised "
-                "by its own Component.toml [supervision]\n");
     for (size_t i = 0; i < m->nmessages; i++) {
         const asw_sys_message_t *msg = &m->messages[i];
         if (asw_host_send(host, msg->target, msg->payload, msg->payload_len, &e))
@@ -448,7 +527,7 @@ static int run_system(const char *path, const asw_sysmanifest_t *m, bool dev, un
         if (ps_flag) {
             ps_flag = 0;
             if (tty) fputs("\r\033[K", stdout);
-            print_ps(&R, stdout);
+            cli_ps_render(host, m->name, false, stdout);
         }
         if (asw_quota_now_ns() < next) continue;
         next += (uint64_t)interval * 1000000u;
@@ -466,9 +545,12 @@ static int run_system(const char *path, const asw_sysmanifest_t *m, bool dev, un
     fflush(stdout);
     status = 0;
 done:
+    cli_control_stop(control); /* first: its thread reads the host */
+    stop_all(&R);
     for (size_t i = 0; R.cs && i < m->ncomponents; i++)
         free(R.cs[i].subs);
     free(R.cs);
+    free(R.top);
     asw_host_free(host);
     asw_approval_store_close(approvals);
     asw_trust_registry_free(trust);
@@ -484,10 +566,13 @@ int asw_cli_run(int argc, char **argv)
     bool check = false, dev = false;
     unsigned interval = 1000;
     double duration = 0;
-    const char *path = NULL;
+    const char *path = NULL, *control = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--check")) {
+        if (!strcmp(a, "--control") && i + 1 < argc) {
+            control = argv[++i];
+            if (!control[0]) return cli_usage_error("--control: a socket path");
+        } else if (!strcmp(a, "--check")) {
             check = true;
         } else if (!strcmp(a, "--dev")) {
             dev = true;
@@ -518,7 +603,7 @@ int asw_cli_run(int argc, char **argv)
         fprintf(stderr, "airssys: %s\n", asw_error_message(&e));
         return 1;
     }
-    int rc = check ? check_system(path, m) : run_system(path, m, dev, interval, duration);
+    int rc = check ? check_system(path, m) : run_system(path, m, dev, interval, duration, control);
     asw_sysmanifest_free(m);
     return rc;
 }

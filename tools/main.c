@@ -22,6 +22,7 @@ int asw_cli_keygen(int, char **), asw_cli_sign(int, char **), asw_cli_verify(int
     asw_cli_approvals(int, char **), asw_cli_audit(int, char **); /* tools/cmd_sec.c */
 int asw_cli_wasm(int argc, char **argv); /* tools/cmd_wasm.c */
 int asw_cli_run(int argc, char **argv); /* tools/cmd_run.c */
+int asw_cli_ps(int argc, char **argv); /* tools/cmd_ps.c */
 
 static const cli_group groups[] = {
     /* Each command group adds one line here. */
@@ -34,6 +35,7 @@ static const cli_group groups[] = {
     {"audit", asw_cli_audit, "show the last records of an audit log"},
     {"wasm", asw_cli_wasm, "run, invoke, validate or inspect WebAssembly modules"},
     {"run", asw_cli_run, "run a system of components (airssys.toml)"},
+    {"ps", asw_cli_ps, "list the components of a running system (control socket)"},
     {NULL, NULL, NULL},
 };
 

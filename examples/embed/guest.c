@@ -1,12 +1,15 @@
 /* examples/embed/guest.c -- the guest side of docs/embedding.md: imports one host function
- * (env.log) and exports functions the host calls. Built as a reactor module. */
+ * (env.log, defined by the embedding program, not an airssys host function) and exports
+ * functions the host calls, marked with the SDK's AS_EXPORT. Built as a reactor module. */
+#include "airssys_guest.h"
+
 #include <stdint.h>
 
 __attribute__((import_module("env"), import_name("log"))) void host_log(const char *s, int len);
 
 static char buf[64];
 
-__attribute__((export_name("greet"))) int greet(int n)
+AS_EXPORT("greet") int greet(int n)
 {
     /* Writes "hello #<n>" into linear memory and asks the host to print it. */
     const char *p = "hello #";
@@ -28,7 +31,7 @@ __attribute__((export_name("greet"))) int greet(int n)
     return len;
 }
 
-__attribute__((export_name("divide"))) int divide(int a, int b)
+AS_EXPORT("divide") int divide(int a, int b)
 {
     return a / b; /* traps with "integer divide by zero" when b == 0 */
 }

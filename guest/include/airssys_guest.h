@@ -20,7 +20,22 @@
  *                                     (free(from)) when it is done with both;
  *   int32_t init(void)               optional: once per fresh instance (also after a
  *                                     restart), before the first message; negative fails the
- *                                     start.
+ *                                     start. It runs before the actor exists: messaging calls
+ *                                     fail there (storage, log, time work);
+ *   int32_t handle-reply(int64_t corr, int32_t status, data, len)
+ *                                     required when the component calls as_request_async:
+ *                                     one call per reply (status 0), timeout (AS_E_TIMEOUT)
+ *                                     or dead target (AS_E_DEAD); data lies in a block from
+ *                                     alloc which the component frees (0 when len is 0);
+ *   int32_t post-restart(int32_t restarts)
+ *                                     optional: after init in an instance started by a
+ *                                     restart (restarts = how many so far); messaging works,
+ *                                     as_request and as_sleep fail (AS_E_STATE); negative
+ *                                     fails the restart;
+ *   int32_t pre-stop(void)           optional: on a graceful stop (host shutdown, supervisor
+ *                                     stop), not after a crash; at most 500 ms; as_request,
+ *                                     as_request_async and as_sleep fail (AS_E_STATE); a trap
+ *                                     is only logged. Save state with as_storage_set here.
  *
  * This header is C11 and needs only <stdint.h>, <stddef.h> and <string.h>; it defines no data
  * and allocates nothing.
@@ -89,6 +104,15 @@ AS_IMPORT("request")
 int32_t as_request_raw(const char *target, uint32_t target_len, const void *data, uint32_t len,
                        void *reply, uint32_t reply_cap, uint32_t *reply_len_ptr,
                        uint32_t timeout_ms);
+
+/* request-async(target, target_len, data, len, timeout_ms) -> correlation id (> 0). Returns at
+ * once; the reply, the timeout (0: the host's default) or the target's death later runs the
+ * component's handle-reply export with this id (a component importing this must export
+ * handle-reply: the host refuses to load it otherwise). At most 1024 outstanding (AS_E_LIMIT);
+ * the errors of send. Replies still outstanding when the component crashes are dropped. */
+AS_IMPORT("request-async")
+int64_t as_request_async_raw(const char *target, uint32_t target_len, const void *data,
+                             uint32_t len, uint32_t timeout_ms);
 
 /* respond(data, len) -> 0: answers the request being handled (AS_KIND_REQUEST); at most once.
  * AS_E_STATE when the current message is not a request or was answered. */
@@ -256,6 +280,13 @@ static inline int32_t as_request(const char *target, const void *data, uint32_t 
         as_request_raw(target, as__len(target), data, len, reply, reply_cap, &n, timeout_ms);
     if (out_len) *out_len = n;
     return rc;
+}
+
+/* Asynchronous request to a NUL-terminated target: the correlation id (> 0) or an error. */
+static inline int64_t as_request_async(const char *target, const void *data, uint32_t len,
+                                       uint32_t timeout_ms)
+{
+    return as_request_async_raw(target, as__len(target), data, len, timeout_ms);
 }
 
 static inline int32_t as_respond_str(const char *text)

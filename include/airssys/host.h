@@ -113,6 +113,9 @@ typedef struct asw_component_source {
     const char *git_branch; /* or NULL */
     const char *name;       /* NULL: the manifest's name; else this instance name (a second
                                instance of the same component under another name) */
+    struct asw_host_sup *supervisor; /* NULL: the component gets its own supervisor and starts
+                                        at once; else it becomes the next child of this host
+                                        supervisor (not started yet; see asw_host_supervisor_new) */
 } asw_component_source_t;
 
 /*
@@ -127,6 +130,31 @@ typedef struct asw_component_source {
  */
 ASW_API int asw_host_load(asw_host_t *host, const asw_component_source_t *src,
                           asw_component_t **out_comp, asw_error_t *out_err);
+
+/*
+ * Compile once, spawn many. asw_host_prepare does the expensive half of asw_host_load once:
+ * parses the manifest, verifies the signature, decides trust, runs approval under the
+ * component's name (src->name, else the manifest's), compiles the module (cached by hash).
+ * Borrows src. Errors as asw_host_load's up to compilation. Returns an owned prototype in
+ * *out_proto; free it with asw_component_proto_free (components spawned from it keep what they
+ * need, so it may be freed at once).
+ *
+ * asw_host_spawn instantiates, registers and starts one component from a prototype under
+ * `name` (NULL: the prototype's name; must be unique in the host), with the capabilities
+ * granted to the prototype and its limits; as a child of `supervisor` (not started yet) when
+ * not NULL. Borrows proto. Each spawn writes an audit record naming the prototype. Errors:
+ * ASW_E_INVALID (bad name, prototype of another host), ASW_E_EXISTS, ASW_E_LINK, ASW_E_TRAP
+ * (init trapped), ASW_E_NOMEM.
+ */
+typedef struct asw_component_proto asw_component_proto_t;
+ASW_API int asw_host_prepare(asw_host_t *host, const asw_component_source_t *src,
+                             asw_component_proto_t **out_proto, asw_error_t *out_err);
+ASW_API int asw_host_spawn(asw_host_t *host, asw_component_proto_t *proto, const char *name,
+                           struct asw_host_sup *supervisor, asw_component_t **out_comp,
+                           asw_error_t *out_err);
+/* The name approval was asked under (borrowed from proto). */
+ASW_API const char *asw_component_proto_name(const asw_component_proto_t *proto);
+ASW_API void asw_component_proto_free(asw_component_proto_t *proto);
 
 /* As asw_host_load, reading `module_path`, `manifest_path` and, when it exists,
  * `module_path`.sig. name as in asw_component_source_t (NULL: the manifest's). */
@@ -161,6 +189,9 @@ typedef struct asw_component_info {
     uint64_t restarts;     /* fresh instances started after a crash */
     uint64_t linear_bytes; /* linear memory of the current instance */
     char last_error[160];  /* why it last crashed ("" if never) */
+    /* Requests (request, request-async) still outstanding when an incarnation ended: their
+     * replies are dropped, never delivered to the next instance. */
+    uint64_t dropped_replies;
 } asw_component_info_t;
 
 /* Fills *out with a snapshot. Borrows comp. */
@@ -194,6 +225,21 @@ ASW_API void asw_host_buffer_free(void *buf);
 ASW_API int asw_host_publish(asw_host_t *host, const char *topic, const void *data, size_t len,
                              size_t *out_delivered, asw_error_t *out_err);
 
+/*
+ * Decides whether component `component` may subscribe to topic pattern `pattern` ('+' one
+ * segment, '#' the rest). The one rule for guest subscriptions and those of a system manifest:
+ * a pattern without wildcards is an ordinary messaging "receive" check; a pattern with
+ * wildcards is granted when the component's allow entries with receive cover every topic the
+ * pattern can match (together: "a/#" is covered by "a/#", by "#", or by "a" plus "a/+/#") and
+ * no deny entry with receive matches any of those topics. Every decision is audited (denied
+ * ones also count in the component's `denied` counter when it is loaded). Borrows everything;
+ * *out (may be NULL) receives the reason and the deciding rule (static text or owned by the
+ * capability set). Returns ASW_OK (granted), ASW_E_DENIED, ASW_E_INVALID (NULL argument or a
+ * malformed pattern), ASW_E_NOT_FOUND (no component of that name is registered).
+ */
+ASW_API int asw_host_check_subscription(asw_host_t *host, const char *component,
+                                        const char *pattern, asw_cap_decision_t *out);
+
 /* Waits until no actor is runnable and no message is queued, or timeout_ns passes (see
  * asw_system_quiesce). Returns ASW_OK or ASW_E_TIMEOUT. */
 ASW_API int asw_host_quiesce(asw_host_t *host, uint64_t timeout_ns);
@@ -201,6 +247,96 @@ ASW_API int asw_host_quiesce(asw_host_t *host, uint64_t timeout_ns);
 /* Heap bytes the host holds for one component beyond its linear memory: the component record,
  * its actor slot share, store and instance runtime bytes, and its security context. */
 ASW_API size_t asw_component_overhead_bytes(asw_component_t *comp);
+
+/* ---- supervision trees (src/host/supervise.c) ----------------------------------------------
+ *
+ * A host supervisor groups components and other host supervisors under one restart strategy,
+ * as the [[supervisor]] tree of airssys.toml does. Build a tree first: asw_host_supervisor_new
+ * for each supervisor (a child of `parent`, or a root under the host when parent is NULL), and
+ * asw_host_load with src->supervisor set for each component (its `init` runs then, on the
+ * caller's thread). Then start each root with asw_host_supervisor_start: children start in the
+ * order they were added, each after the previous one started. A crashing component is
+ * restarted under its supervisor's strategy, every restarted component with a fresh instance
+ * (one-for-all: all the supervisor's children; rest-for-one: it and those added after it). More
+ * than max_restarts restarts within within_ns make the supervisor stop its children and
+ * escalate to its parent, which restarts the whole subtree under its own strategy; a root that
+ * escalates marks every component under it ASW_COMPONENT_FAILED. A component's Component.toml
+ * [supervision] `restart` (permanent, transient, temporary) still applies in a tree; its
+ * max_restarts/within/backoff do not (the supervisor's do). The actor runtime fixes a
+ * supervisor's children when it starts, so nothing can be added to a started tree. Components
+ * of a tree not started yet report ASW_COMPONENT_STOPPED and cannot receive messages.
+ */
+
+typedef struct asw_host_sup asw_host_sup_t; /* owned by its host; lives until asw_host_free */
+
+/* How to create a host supervisor. Zero-initialise and set what you need. */
+typedef struct asw_host_sup_opts {
+    const char *name;        /* required: 1-64 of A-Z a-z 0-9 _ - ., unique among the host's
+                                supervisors (copied) */
+    asw_strategy_t strategy; /* one-for-one, one-for-all, rest-for-one */
+    uint32_t max_restarts;   /* restart intensity: more than this many restarts ... */
+    uint64_t within_ns;      /* ... within this window (0: 5 s) escalate to the parent */
+    asw_backoff_t backoff;   /* delay before a restart (see asw_supervisor_opts_t) */
+    uint64_t backoff_base_ns;
+    uint64_t backoff_max_ns;
+    asw_host_sup_t *parent; /* NULL: a root (a child of the host); else its next child */
+} asw_host_sup_opts_t;
+
+/* Creates a supervisor of host (not started). Borrows opts. On ASW_OK *out_sup (may be NULL)
+ * receives it (owned by the host). Returns ASW_E_INVALID (bad name, strategy, backoff, a parent
+ * of another host), ASW_E_EXISTS (name taken), ASW_E_STATE (the parent's tree was started),
+ * ASW_E_NOMEM. */
+ASW_API int asw_host_supervisor_new(asw_host_t *host, const asw_host_sup_opts_t *opts,
+                                    asw_host_sup_t **out_sup, asw_error_t *out_err);
+
+/* Starts the tree under root sup (a supervisor without a parent) and waits up to 10 s until
+ * every component in it runs. Borrows both. Returns ASW_OK, ASW_E_INVALID (not a root, or not
+ * this host's), ASW_E_STATE (already started), ASW_E_LIMIT (the tree escalated while
+ * starting: its components are FAILED), ASW_E_TIMEOUT, or as asw_supervisor_start. Must not be
+ * called from a worker thread. */
+ASW_API int asw_host_supervisor_start(asw_host_t *host, asw_host_sup_t *sup,
+                                      asw_error_t *out_err);
+
+/* Stops a started root and its tree: children in reverse order, each gracefully (its queued
+ * messages handled first) then killed when timeout_ns (0: 5 s) passes; waits until the tree is
+ * gone. Its components end STOPPED. Borrows both. Returns ASW_OK (also when the tree had
+ * already ended), ASW_E_INVALID, ASW_E_STATE (never started). Must not be called from a worker
+ * thread. */
+ASW_API int asw_host_supervisor_stop(asw_host_t *host, asw_host_sup_t *sup, uint64_t timeout_ns,
+                                     asw_error_t *out_err);
+
+/* Finds a host supervisor by name (borrowed), or NULL. */
+ASW_API asw_host_sup_t *asw_host_supervisor_find(asw_host_t *host, const char *name);
+
+/* The supervisor's name (borrowed; lives as long as the host). */
+ASW_API const char *asw_host_supervisor_name(const asw_host_sup_t *sup);
+
+/* The host supervisor a component was loaded into (borrowed), or NULL (its own supervisor). */
+ASW_API asw_host_sup_t *asw_component_supervisor(const asw_component_t *comp);
+
+/* Stops a component loaded without a supervisor (its own supervisor: gracefully, killed after
+ * timeout_ns, 0: 5 s) and waits until it is gone; it ends STOPPED. Borrows comp. Returns
+ * ASW_OK (also when not running), ASW_E_INVALID, ASW_E_STATE (it belongs to a host supervisor:
+ * stop the tree's root). Must not be called from a worker thread. */
+ASW_API int asw_component_stop(asw_component_t *comp, uint64_t timeout_ns, asw_error_t *out_err);
+
+/* What a component uses now, beyond asw_component_info (for `airssys ps`). */
+typedef struct asw_component_usage {
+    uint64_t mailbox_depth;      /* messages queued for its current actor */
+    uint64_t busy_ns;            /* time its current actor spent in the guest and hooks */
+    uint64_t fuel_per_message;   /* fuel budget of one message (0: unlimited) */
+    uint64_t memory_limit_bytes; /* linear memory limit */
+    bool has_storage;            /* the host has a store (the fields below are valid) */
+    uint64_t storage_bytes;      /* bytes of its namespace (keys + values), across restarts */
+    uint64_t storage_keys;
+    uint64_t storage_quota; /* 0: none */
+} asw_component_usage_t;
+
+/* Fills *out (zeroed first). Borrows comp. Returns ASW_OK, ASW_E_INVALID, or an error of the
+ * store (ASW_E_IO, ASW_E_BUSY; the other fields are still filled). Opens the component's storage
+ * namespace if no call has yet. */
+ASW_API int asw_component_usage(asw_component_t *comp, asw_component_usage_t *out,
+                                asw_error_t *out_err);
 
 #ifdef __cplusplus
 }

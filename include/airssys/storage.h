@@ -11,6 +11,9 @@
  * has a usage record (bytes, key count) that is updated in the same transaction as every write,
  * so usage is exact after a crash and quotas hold across restarts.
  *
+ * Growth. The memory map starts at map_size. A write that finds it full grows it (doubling, up
+ * to map_max_size) and is retried, so the store fails with ASW_E_FULL only at the ceiling.
+ *
  * Durability. A write returns ASW_OK only after its transaction committed. Committed data
  * survives the death of the process (kill -9) under every sync policy; it survives a power loss
  * or OS crash only with ASW_STORAGE_SYNC_FULL (the default).
@@ -21,8 +24,8 @@
  * (overwrites with smaller values, deletes) always succeed.
  *
  * Thread safety: a store and its namespace handles may be used from any number of threads at
- * once (readers run in parallel and never block; writers are serialised by LMDB).
- * asw_storage_close must not race with any other call on the store or its handles.
+ * once (readers run in parallel and block only while the map grows; writers are serialised by
+ * LMDB). asw_storage_close must not race with any other call on the store or its handles.
  */
 #ifndef AIRSSYS_STORAGE_H
 #define AIRSSYS_STORAGE_H
@@ -53,11 +56,16 @@ typedef enum asw_storage_sync {
 
 /* Options of asw_storage_open. Zero-initialise and set what you need; 0 means the default. */
 typedef struct asw_storage_opts {
-    uint64_t map_size;        /* largest size of the database file; 0: 256 MiB */
+    uint64_t map_size;        /* initial size of the memory map (the database file's current
+                                 limit); 0: 256 MiB */
     uint32_t max_key_bytes;   /* 0: 256 (also the maximum, ASW_STORAGE_KEY_MAX) */
     uint32_t max_value_bytes; /* 0: 1 MiB */
     uint32_t max_readers;     /* concurrent readers (threads reading at once); 0: 256 */
     asw_storage_sync_t sync;  /* default ASW_STORAGE_SYNC_FULL */
+    uint64_t map_max_size;    /* ceiling the map grows to when a write finds it full (it
+                                 doubles each time); 0: 16 GiB (on 64-bit hosts; 1 GiB
+                                 otherwise) or map_size if larger; equal to map_size: the map
+                                 never grows */
 } asw_storage_opts_t;
 
 typedef struct asw_storage asw_storage_t;
@@ -78,6 +86,9 @@ ASW_API void asw_storage_close(asw_storage_t *st);
 
 /* The options in effect (defaults filled in). */
 ASW_API void asw_storage_get_opts(const asw_storage_t *st, asw_storage_opts_t *out_opts);
+
+/* The current size of the memory map in bytes: map_size, or more once it grew. */
+ASW_API uint64_t asw_storage_map_size(asw_storage_t *st);
 
 /*
  * Opens a handle on the namespace of component `id` (borrowed, 1..ASW_STORAGE_NS_MAX bytes,
@@ -111,8 +122,8 @@ ASW_API int asw_storage_get(asw_storage_ns_t *ns, const void *key, size_t klen, 
  * replacing an existing value. Returns ASW_OK once committed (durable per the sync policy),
  * ASW_E_QUOTA (the namespace would exceed its quota; *out_violation, may be NULL, receives
  * kind ASW_QUOTA_STORAGE, current usage, the growth requested and the limit; nothing written),
- * ASW_E_FULL (the database file reached map_size; nothing written), ASW_E_INVALID, ASW_E_LIMIT
- * (key or value too long), ASW_E_IO. Borrows everything.
+ * ASW_E_FULL (the map is full at its ceiling map_max_size; nothing written), ASW_E_INVALID,
+ * ASW_E_LIMIT (key or value too long), ASW_E_IO. Borrows everything.
  */
 ASW_API int asw_storage_set(asw_storage_ns_t *ns, const void *key, size_t klen, const void *value,
                             size_t vlen, asw_quota_violation_t *out_violation,

@@ -5,7 +5,9 @@
  * reply or sleeps; containment and restart of a crashing component.
  *
  * Design. One component = one supervisor (settings of the manifest's [supervision]) with one
- * child, the component's actor, registered under the component's name. The actor's state is
+ * child, the component's actor, registered under the component's name -- unless it is loaded
+ * into a host supervisor (src->supervisor): then its child spec joins that supervisor's tree
+ * and starts with it (supervise.c). The actor's state is
  * the component at spawn; pre_start replaces it with a fresh asw__inst_t (store + instance)
  * and post_stop frees that instance, so every incarnation starts from a new instance while the
  * security context, counters and storage namespace stay with the component. asw_host_load
@@ -20,6 +22,12 @@
  * asw_store_resume with the host function's result. Any other outcome than OK or a host
  * suspension (trap, out of fuel, interrupted by the deadline, exit) is a crash: the behaviour
  * returns the error, the actor dies, its supervisor restarts it.
+ *
+ * An asynchronous request (request-async) leaves the call running; its reply or timeout comes
+ * back as an ASW_MSG_REPLY / ASW_MSG_TIMEOUT message, which deliver_reply hands to the guest's
+ * handle-reply export like a message. Hooks (docs/host-abi.md, "Lifecycle"): post-restart runs
+ * in pre_start after init for a restarted instance, pre-stop in post_stop on a graceful stop;
+ * both run to completion (call_hook) and a failing pre-stop is only logged.
  *
  * The host's service actor wakes sleeping components (a timer message naming the actor to
  * resume) and watches every component's supervisor, marking the component FAILED when the
@@ -38,6 +46,7 @@
 #include "airssys/wasi.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +58,15 @@
 #define EXPORT_INIT   "init"
 #define EXPORT_ALLOC  "alloc"
 #define EXPORT_MEMORY "memory"
+/* Optional exports: the replies of request-async and the lifecycle hooks. */
+#define EXPORT_REPLY        "handle-reply"
+#define EXPORT_PRE_STOP     "pre-stop"
+#define EXPORT_POST_RESTART "post-restart"
+/* The import that needs EXPORT_REPLY. */
+#define IMPORT_ASYNC "request-async"
+/* Longest run of pre-stop (also bounded by the component's own deadline), so a host shutdown
+ * stays bounded: the supervisor's graceful-stop wait is 1 s. */
+#define PRE_STOP_MAX_NS UINT64_C(500000000)
 
 #define DEFAULT_MAX_MESSAGE (UINT64_C(1) << 20)
 #define DEFAULT_PAGES       256u
@@ -131,7 +149,9 @@ asw__inst_t *asw__host_inst(asw_caller_t *caller)
 
 int asw__host_guest_span(asw_caller_t *caller, uint32_t ptr, uint32_t len, uint8_t **out)
 {
-    asw_memory_t *mem = asw_caller_memory(caller);
+    /* The instance's exported memory, looked up once at instantiation (not by name per call). */
+    asw__inst_t *in = asw__host_inst(caller);
+    asw_memory_t *mem = in && in->memory ? in->memory : asw_caller_memory(caller);
     if (!mem) return ASW_E_INVALID;
     uint64_t size = asw_memory_size(mem);
     if ((uint64_t)ptr + len > size) return ASW_E_INVALID;
@@ -236,18 +256,24 @@ static int crash_from(asw__inst_t *in, int rc, asw_trap_t *trap, const asw_error
     return rc == ASW_OK || rc == ASW_E_SUSPENDED ? ASW_E_STATE : rc;
 }
 
-/* Runs a hook-like call (init, _initialize) to completion; a suspension is not allowed. */
-static int call_plain(asw__inst_t *in, asw_func_t *f, const char *what, asw_error_t *out_err)
+/* Runs a hook (init, _initialize, post-restart, pre-stop) to completion with fresh fuel and a
+ * deadline of the component's timeout, at most max_ns (0: no extra bound). in->hook tells the
+ * host functions a hook runs: request and sleep, which would suspend, fail instead. */
+static int call_hook(asw__inst_t *in, asw_func_t *f, const asw_val_t *args, size_t nargs,
+                     const char *what, int hook, uint64_t max_ns, asw_error_t *out_err)
 {
     asw_trap_t *trap = NULL;
     asw_error_t err = {0};
     fresh_budget(in);
+    if (max_ns && in->comp->timeout_ns > max_ns) in->time_used_ns = in->comp->timeout_ns - max_ns;
+    in->hook = hook;
     arm(in);
     asw_functype_t ft;
     asw_func_type(f, &ft);
     asw_val_t res[1];
-    int rc = asw_func_call(f, NULL, 0, res, ft.nresults > 1 ? 1 : ft.nresults, &trap, &err);
+    int rc = asw_func_call(f, args, nargs, res, ft.nresults > 1 ? 1 : ft.nresults, &trap, &err);
     disarm(in);
+    in->hook = ASW__HOOK_NONE;
     if (rc == ASW_E_SUSPENDED) asw_store_abandon(in->store);
     if (rc == ASW_OK) {
         if (ft.nresults == 1 && ft.results[0] == ASW_I32 && res[0].of.i32 < 0)
@@ -265,12 +291,66 @@ static int call_plain(asw__inst_t *in, asw_func_t *f, const char *what, asw_erro
                        "component '%s': %s failed: %s", in->comp->name, what, msg);
 }
 
+/* Runs a start hook without arguments (init, _initialize). */
+static int call_plain(asw__inst_t *in, asw_func_t *f, const char *what, asw_error_t *out_err)
+{
+    return call_hook(in, f, NULL, 0, what, ASW__HOOK_START, 0, out_err);
+}
+
 static bool func_has_type(asw_func_t *f, size_t np, const uint8_t *p, size_t nr, const uint8_t *r)
 {
     asw_functype_t ft;
     asw_func_type(f, &ft);
-    return ft.nparams == np && ft.nresults == nr && memcmp(ft.params, p, np) == 0 &&
-           memcmp(ft.results, r, nr) == 0;
+    return ft.nparams == np && ft.nresults == nr && (np == 0 || !memcmp(ft.params, p, np)) &&
+           (nr == 0 || !memcmp(ft.results, r, nr));
+}
+
+/* True when the module imports `name` from the host module. */
+static bool imports_host_fn(const asw_module_t *m, const char *name)
+{
+    for (size_t i = 0, n = asw_module_import_count(m); i < n; i++) {
+        asw_import_desc_t d;
+        if (asw_module_import(m, i, &d) == ASW_OK && strcmp(d.module, ASW__HOST_MODULE) == 0 &&
+            strcmp(d.name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Looks up the optional exports and checks their types: handle-reply (i64 corr, i32 status,
+ * i32 data, i32 len) -> i32, required when the module imports request-async; pre-stop and
+ * post-restart (i32 restarts), each -> i32 or no result. */
+static int optional_exports(asw__inst_t *in, asw_error_t *out_err)
+{
+    static const uint8_t reply_p[] = {ASW_I64, ASW_I32, ASW_I32, ASW_I32}, i32[] = {ASW_I32};
+    asw_component_t *c = in->comp;
+    in->f_reply = asw_instance_func(in->instance, EXPORT_REPLY);
+    in->f_pre_stop = asw_instance_func(in->instance, EXPORT_PRE_STOP);
+    in->f_post_restart = asw_instance_func(in->instance, EXPORT_POST_RESTART);
+    if (in->f_reply && !func_has_type(in->f_reply, 4, reply_p, 1, i32))
+        return asw__errorf(out_err, ASW_E_INVALID,
+                           "component '%s': export '" EXPORT_REPLY
+                           "' must have type (i64 corr, i32 status, i32 data, i32 len) -> i32",
+                           c->name);
+    if (!in->f_reply && imports_host_fn(c->module, IMPORT_ASYNC))
+        return asw__errorf(out_err, ASW_E_NOT_FOUND,
+                           "component '%s' imports '" IMPORT_ASYNC
+                           "' but has no export '" EXPORT_REPLY
+                           "' of type (i64 corr, i32 status, i32 data, i32 len) -> i32 to "
+                           "receive the replies",
+                           c->name);
+    if (in->f_pre_stop && !func_has_type(in->f_pre_stop, 0, NULL, 0, NULL) &&
+        !func_has_type(in->f_pre_stop, 0, NULL, 1, i32))
+        return asw__errorf(
+            out_err, ASW_E_INVALID,
+            "component '%s': export '" EXPORT_PRE_STOP "' must have type () -> i32 or ()", c->name);
+    if (in->f_post_restart && !func_has_type(in->f_post_restart, 1, i32, 0, NULL) &&
+        !func_has_type(in->f_post_restart, 1, i32, 1, i32))
+        return asw__errorf(out_err, ASW_E_INVALID,
+                           "component '%s': export '" EXPORT_POST_RESTART
+                           "' must have type (i32 restarts) -> i32 or (i32 restarts)",
+                           c->name);
+    return ASW_OK;
 }
 
 static int define_imports(asw_imports_t *imp, asw_host_t *host, asw_error_t *out_err)
@@ -341,6 +421,7 @@ static int inst_new(asw_component_t *c, asw__inst_t **out, asw_error_t *out_err)
                          c->name);
         goto fail;
     }
+    if ((rc = optional_exports(in, out_err))) goto fail;
     asw_func_t *reactor = asw_instance_func(in->instance, "_initialize");
     if (reactor && (rc = call_plain(in, reactor, "_initialize", out_err))) goto fail;
     if (in->f_init && (rc = call_plain(in, in->f_init, EXPORT_INIT, out_err))) goto fail;
@@ -378,12 +459,38 @@ static int finish(asw__inst_t *in, int rc, asw_val_t *res, asw_trap_t *trap, asw
                           memory_order_relaxed);
     if (rc == ASW_OK) {
         if (res[0].of.i32 < 0)
-            asw__host_log(in->comp->host, ASW_LOG_DEBUG, in->comp->name,
-                          "handle-message returned %d", (int)res[0].of.i32);
+            asw__host_log(in->comp->host, ASW_LOG_DEBUG, in->comp->name, "%s returned %d",
+                          in->calling, (int)res[0].of.i32);
         return ASW_ACT_OK;
     }
     if (rc == ASW_E_SUSPENDED) asw_store_abandon(in->store);
-    return crash_from(in, rc, trap, err, EXPORT_HANDLE);
+    return crash_from(in, rc, trap, err, in->calling);
+}
+
+/* Copies total bytes (> 0) into a block the guest's alloc returns (the call is armed). Returns
+ * true with *out_ptr set, or false with the actor verdict (a crash) in *out_v. */
+static bool copy_in(asw__inst_t *in, const void *bytes, uint32_t total, uint32_t *out_ptr,
+                    int *out_v)
+{
+    asw_trap_t *trap = NULL;
+    asw_error_t err = {0};
+    asw_val_t res[1], a = asw_val_i32((int32_t)total);
+    int rc = asw_func_call(in->f_alloc, &a, 1, res, 1, &trap, &err);
+    if (rc) {
+        *out_v = finish(in, rc, res, trap, &err);
+        return false;
+    }
+    uint32_t ptr = (uint32_t)res[0].of.i32;
+    if (ptr == 0 || (uint64_t)ptr + total > asw_memory_size(in->memory)) {
+        disarm(in);
+        answer_dead(in);
+        record_crash(in->comp, EXPORT_ALLOC "(%u) returned %u, outside its memory", total, ptr);
+        *out_v = ASW_E_LIMIT;
+        return false;
+    }
+    memcpy(asw_memory_data(in->memory) + ptr, bytes, total);
+    *out_ptr = ptr;
+    return true;
 }
 
 /* Delivers one message to handle-message. */
@@ -400,22 +507,10 @@ static int deliver(asw__inst_t *in, asw_msg_t *msg)
     in->cur = *msg;
     in->cur.data = NULL;
     in->has_cur = msg->corr != 0;
+    in->calling = EXPORT_HANDLE;
     arm(in);
-    int rc = ASW_OK;
-    if (total) {
-        asw_val_t a = asw_val_i32((int32_t)total);
-        rc = asw_func_call(in->f_alloc, &a, 1, res, 1, &trap, &err);
-        if (rc) return finish(in, rc, res, trap, &err);
-        ptr = (uint32_t)res[0].of.i32;
-        uint64_t size = asw_memory_size(in->memory);
-        if (ptr == 0 || (uint64_t)ptr + total > size) {
-            disarm(in);
-            answer_dead(in);
-            record_crash(c, EXPORT_ALLOC "(%u) returned %u, outside its memory", total, ptr);
-            return ASW_E_LIMIT;
-        }
-        memcpy(asw_memory_data(in->memory) + ptr, m->bytes, total);
-    }
+    int rc = ASW_OK, v;
+    if (total && !copy_in(in, m->bytes, total, &ptr, &v)) return v;
     uint32_t kind = m->kind == ASW__KIND_SEND && msg->corr ? ASW__KIND_REQUEST : m->kind;
     asw_val_t args[5] = {asw_val_i32((int32_t)kind), asw_val_i32((int32_t)ptr),
                          asw_val_i32((int32_t)m->from_len),
@@ -434,6 +529,43 @@ static int resume_with(asw__inst_t *in, int32_t result)
     in->wait = ASW__WAIT_NONE;
     arm(in);
     int rc = asw_store_resume(in->store, &hr, 1, res, 1, &trap, &err);
+    return finish(in, rc, res, trap, &err);
+}
+
+/* The reply, timeout or dead-target error of a request-async call: runs handle-reply(corr,
+ * status, data, len) with the payload in a block from alloc (the guest frees it; data 0 and
+ * len 0 when there is none). status: 0 replied, ASW_E_TIMEOUT, or ASW_E_DEAD (the target died
+ * with the request). */
+static int deliver_reply(asw__inst_t *in, asw_msg_t *msg)
+{
+    if (!in->f_reply || in->async_pending == 0) {
+        /* Not an async request of this instance (the runtime already dropped replies to
+         * requests it does not know); count it rather than lose it silently. */
+        atomic_fetch_add_explicit(&in->comp->dropped_replies, 1, memory_order_relaxed);
+        return ASW_ACT_OK;
+    }
+    in->async_pending--;
+    int32_t status = ASW_OK;
+    const asw__hmsg_t *m = NULL;
+    if (msg->type == ASW_MSG_TIMEOUT)
+        status = msg->status ? msg->status : ASW_E_TIMEOUT;
+    else if (msg->status < 0)
+        status = msg->status;
+    else
+        m = msg->data;
+    asw_trap_t *trap = NULL;
+    asw_error_t err = {0};
+    asw_val_t res[1];
+    uint32_t len = m ? m->len : 0, ptr = 0;
+    fresh_budget(in);
+    in->has_cur = false;
+    in->calling = EXPORT_REPLY;
+    arm(in);
+    int v;
+    if (len && !copy_in(in, m->bytes + m->from_len, len, &ptr, &v)) return v;
+    asw_val_t args[4] = {asw_val_i64((int64_t)(msg->corr & INT64_MAX)), asw_val_i32(status),
+                         asw_val_i32((int32_t)ptr), asw_val_i32((int32_t)len)};
+    int rc = asw_func_call(in->f_reply, args, 4, res, 1, &trap, &err);
     return finish(in, rc, res, trap, &err);
 }
 
@@ -472,8 +604,10 @@ static int comp_behavior(asw_actor_t *self, asw_msg_t *msg)
         v = msg->type == ASW_MSG_RESUME ? resume_with(in, 0) : ASW_ACT_SUSPEND;
     } else if (msg->type == ASW__HOST_MSG) {
         v = deliver(in, msg);
+    } else if (msg->type == ASW_MSG_REPLY || msg->type == ASW_MSG_TIMEOUT) {
+        v = deliver_reply(in, msg); /* the runtime passes only replies of pending requests */
     }
-    /* Anything else (a late reply, a spurious resume, a monitor message) is ignored. */
+    /* Anything else (a spurious resume, a monitor message) is ignored. */
     in->self = NULL;
     return v;
 }
@@ -494,21 +628,60 @@ static int comp_pre_start(asw_actor_t *self)
             record_crash(c, "restart failed: %s", asw_error_message(&err));
             return rc;
         }
-        atomic_fetch_add_explicit(&c->restarts, 1, memory_order_relaxed);
+        uint64_t n = atomic_fetch_add_explicit(&c->restarts, 1, memory_order_relaxed) + 1;
         asw__host_log(c->host, ASW_LOG_INFO, c->name, "restarted with a fresh instance");
+        if (in->f_post_restart) {
+            /* After init, with the actor in place: messaging works, waiting does not. */
+            asw_val_t a = asw_val_i32(n > INT32_MAX ? INT32_MAX : (int32_t)n);
+            in->self = self;
+            rc = call_hook(in, in->f_post_restart, &a, 1, EXPORT_POST_RESTART, ASW__HOOK_START, 0,
+                           &err);
+            in->self = NULL;
+            if (rc) {
+                record_crash(c, "restart failed: %s", asw_error_message(&err));
+                inst_free(in);
+                return rc;
+            }
+        }
     }
     asw_actor_set_state(self, in);
     return 0;
 }
 
+/* The incarnation ends. A graceful stop (reason 0: asw_actor_stop, the supervisor or the host
+ * shutting down; ASW_E_CLOSED: the supervisor went away) first runs the guest's pre-stop with
+ * fresh fuel and a deadline of at most PRE_STOP_MAX_NS; a failure there is logged, nothing
+ * more. A crash does not run it (the instance is in an unknown state). A call suspended in
+ * request or sleep is abandoned first, and a request it was handling is answered with
+ * ASW_E_DEAD. Requests still outstanding are counted in dropped_replies: their replies will
+ * reach a dead actor (the next incarnation is a new actor) and be dropped by the runtime. */
 static void comp_post_stop(asw_actor_t *self, int reason)
 {
-    ASW_UNUSED(reason);
     asw__inst_t *in = asw_actor_state(self);
-    if (in && in->magic == ASW__INST_MAGIC) {
-        asw_actor_set_state(self, in->comp);
-        inst_free(in);
+    if (!in || in->magic != ASW__INST_MAGIC) return;
+    asw_component_t *c = in->comp;
+    in->self = self;
+    uint64_t lost = in->async_pending + (in->wait == ASW__WAIT_REPLY);
+    if (in->wait != ASW__WAIT_NONE) {
+        asw_store_abandon(in->store);
+        in->wait = ASW__WAIT_NONE;
     }
+    answer_dead(in);
+    if (in->f_pre_stop && (reason == 0 || reason == ASW_E_CLOSED)) {
+        asw_error_t err = {0};
+        if (call_hook(in, in->f_pre_stop, NULL, 0, EXPORT_PRE_STOP, ASW__HOOK_STOP, PRE_STOP_MAX_NS,
+                      &err))
+            asw__host_log(c->host, ASW_LOG_WARN, c->name, "%s", asw_error_message(&err));
+    }
+    if (lost) {
+        atomic_fetch_add_explicit(&c->dropped_replies, lost, memory_order_relaxed);
+        asw__host_log(c->host, ASW_LOG_DEBUG, c->name,
+                      "%llu outstanding request(s) dropped with the instance",
+                      (unsigned long long)lost);
+    }
+    in->self = NULL;
+    asw_actor_set_state(self, c);
+    inst_free(in);
 }
 
 /* ------------------------------------------------------------------ the service actor */
@@ -519,6 +692,9 @@ static int service_behavior(asw_actor_t *self, asw_msg_t *msg)
     if (msg->type == ASW__SVC_WAKE) {
         (void)asw_actor_resume(h->sys, (asw_actor_id_t)msg->word);
     } else if (msg->type == ASW_MSG_DOWN) {
+        /* While the host is freed every supervisor goes down: nobody reads the states any
+         * more, and scanning all components per DOWN would make the teardown quadratic. */
+        if (atomic_load_explicit(&h->closing, memory_order_acquire)) return ASW_ACT_OK;
         pthread_mutex_lock(&h->mu);
         for (size_t i = 0; i < h->ncomps; i++) {
             asw_component_t *c = h->comps[i];
@@ -619,12 +795,13 @@ static void stop_components(asw_host_t *h)
     }
 }
 
+static void proto_release(asw_component_proto_t *p);
+
 static void comp_free(asw_component_t *c)
 {
     inst_free(c->first);
     asw_storage_ns_close(atomic_load(&c->ns));
-    asw_module_free(c->module);
-    asw_manifest_free(c->manifest);
+    proto_release(c->proto); /* owns the manifest and the module reference */
     pthread_mutex_destroy(&c->mu);
     asw__free(c->name);
     asw__free(c);
@@ -633,6 +810,7 @@ static void comp_free(asw_component_t *c)
 void asw_host_free(asw_host_t *h)
 {
     if (!h) return;
+    atomic_store_explicit(&h->closing, true, memory_order_release);
     if (h->sys) {
         if (h->own_sys) {
             asw_system_shutdown(h->sys, 1000000000u);
@@ -641,6 +819,7 @@ void asw_host_free(asw_host_t *h)
             if (h->service) (void)asw_actor_stop(h->sys, h->service, 0, false);
         }
     }
+    asw__host_sups_free(h); /* supervise.c: after every tree ended, before the components */
     for (size_t i = 0; i < h->ncomps; i++) {
         if (h->sec) (void)asw_sec_unregister(h->sec, h->comps[i]->name);
         comp_free(h->comps[i]);
@@ -689,6 +868,23 @@ static bool valid_name(const char *s)
             return false;
     }
     return true;
+}
+
+/* Waits until the first incarnation of a component started by supervisor `sup` is registered
+ * under `name` (the supervisor spawns it from a worker). Spins, then yields the CPU (a sleep
+ * would cost a timer slack of ~50 us per load); gives up after 5 s or when `sup` died. */
+static void wait_registered(asw_host_t *h, const char *name, asw_actor_id_t sup)
+{
+    uint64_t deadline = 0;
+    for (unsigned spins = 0; asw_whereis(h->sys, name) == ASW_ACTOR_NONE; spins++) {
+        if (spins < 64) continue;
+        if (!asw_actor_alive(h->sys, sup)) return;
+        uint64_t now = mono_ns();
+        if (!deadline) deadline = now + UINT64_C(5000000000);
+        if (now > deadline) return;
+        if (spins > 4096) sleep_ns(50000);
+        else sched_yield();
+    }
 }
 
 /* Returns a referenced compiled module for bytes (cached by SHA-256). */
@@ -797,17 +993,52 @@ static int approve(asw_host_t *h, const asw_component_source_t *src, const asw_m
     return ASW_OK;
 }
 
-int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_component_t **out_comp,
-                  asw_error_t *out_err)
+/* ---- prototypes: a component prepared once (signature, trust, approval, manifest, compiled
+ * module) and spawned as many instances as wanted ---- */
+
+struct asw_component_proto {
+    asw_host_t *host;
+    _Atomic uint32_t refs; /* the caller's + one per component spawned from it */
+    char *name;            /* the name approval was asked under */
+    char *source;          /* path, git url, manifest source or name: for audit records */
+    asw_manifest_t *manifest;
+    asw_module_t *module; /* a reference from the host's compile cache */
+    asw_capset_t *caps;   /* the granted capabilities (self id = name); copied per spawn */
+    asw_trust_level_t trust;
+    bool needs_wasi;
+};
+
+static void proto_release(asw_component_proto_t *p)
 {
-    if (out_comp) *out_comp = NULL;
-    if (!h || !src || !src->module || !src->manifest)
+    if (!p || atomic_fetch_sub(&p->refs, 1) != 1) return;
+    asw_manifest_free(p->manifest);
+    asw_module_free(p->module);
+    asw_capset_free(p->caps);
+    asw__free(p->source);
+    asw__free(p->name);
+    asw__free(p);
+}
+
+void asw_component_proto_free(asw_component_proto_t *proto)
+{
+    proto_release(proto);
+}
+
+const char *asw_component_proto_name(const asw_component_proto_t *proto)
+{
+    return proto ? proto->name : NULL;
+}
+
+int asw_host_prepare(asw_host_t *h, const asw_component_source_t *src,
+                     asw_component_proto_t **out_proto, asw_error_t *out_err)
+{
+    if (out_proto) *out_proto = NULL;
+    if (!h || !src || !src->module || !src->manifest || !out_proto)
         return asw__errorf(out_err, ASW_E_INVALID, "host: NULL argument");
     asw_manifest_t *m = NULL;
     asw_capset_t *caps = NULL;
-    asw_component_t *c = NULL;
     asw_module_t *mod = NULL;
-    bool registered = false;
+    asw_component_proto_t *p = NULL;
     int rc = asw_manifest_parse(src->manifest, src->manifest_len, &m, out_err);
     if (rc) return rc;
     const char *name = src->name ? src->name : m->name;
@@ -828,7 +1059,84 @@ int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_componen
     asw_trust_level_t trust = ASW_TRUST_UNKNOWN;
     if ((rc = approve(h, src, m, name, sha, &trust, &caps, out_err))) goto fail;
     if ((rc = cached_module(h, sha, src->module, src->module_len, &mod, out_err))) goto fail;
+    const char *source = src->path      ? src->path
+                         : src->git_url ? src->git_url
+                         : m->source    ? m->source
+                                        : name;
+    p = asw__calloc(1, sizeof *p);
+    if (!p || !(p->name = asw__strdup(name)) || !(p->source = asw__strdup(source))) {
+        rc = asw__errorf(out_err, ASW_E_NOMEM, "host: out of memory");
+        goto fail;
+    }
+    p->host = h;
+    atomic_init(&p->refs, 1);
+    p->trust = trust;
+    for (size_t i = 0, n = asw_module_import_count(mod); i < n; i++) {
+        asw_import_desc_t d;
+        if (asw_module_import(mod, i, &d) == ASW_OK && strcmp(d.module, ASW_WASI_MODULE) == 0)
+            p->needs_wasi = true;
+    }
+    p->manifest = m;
+    p->module = mod;
+    p->caps = caps;
+    *out_proto = p;
+    return ASW_OK;
+fail:
+    if (p) {
+        asw__free(p->source);
+        asw__free(p->name);
+        asw__free(p);
+    }
+    asw_module_free(mod);
+    asw_capset_free(caps);
+    asw_manifest_free(m);
+    return rc;
+}
 
+/* A copy of the prototype's granted capabilities under the instance's name. */
+static int caps_for(const asw_component_proto_t *p, const char *name, asw_capset_t **out,
+                    asw_error_t *out_err)
+{
+    asw_capset_t *caps = NULL;
+    int rc = asw_capset_new(name, &caps, out_err);
+    for (size_t i = 0, n = asw_capset_count(p->caps); rc == ASW_OK && i < n; i++) {
+        asw_cap_spec_t spec;
+        if ((rc = asw_capset_get(p->caps, i, &spec)) == ASW_OK)
+            rc = asw_capset_add(caps, &spec, out_err);
+        else
+            asw__errorf(out_err, rc, "host: cannot copy capability %zu", i);
+    }
+    if (rc) {
+        asw_capset_free(caps);
+        return rc;
+    }
+    *out = caps;
+    return ASW_OK;
+}
+
+static int spawn_proto(asw_host_t *h, asw_component_proto_t *p, const char *name,
+                       asw_host_sup_t *hsup, bool audit, asw_component_t **out_comp,
+                       asw_error_t *out_err)
+{
+    if (out_comp) *out_comp = NULL;
+    if (!h || !p) return asw__errorf(out_err, ASW_E_INVALID, "host: NULL argument");
+    if (p->host != h)
+        return asw__errorf(out_err, ASW_E_INVALID,
+                           "host: component '%s' was prepared by another host", p->name);
+    if (!name) name = p->name;
+    if (!valid_name(name))
+        return asw__errorf(out_err, ASW_E_INVALID,
+                           "component name '%.64s' must be 1-64 characters of A-Z a-z 0-9 _ - .",
+                           name);
+    if (hsup) { /* a child of a host supervisor (supervise.c): not started yet */
+        int src_rc = asw__host_sup_check(h, hsup, out_err);
+        if (src_rc) return src_rc;
+    }
+    asw_capset_t *caps = NULL;
+    asw_component_t *c = NULL;
+    bool registered = false;
+    int rc = caps_for(p, name, &caps, out_err);
+    if (rc) return rc;
     c = asw__calloc(1, sizeof *c);
     if (!c || pthread_mutex_init(&c->mu, NULL)) {
         asw__free(c);
@@ -838,14 +1146,20 @@ int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_componen
     }
     c->magic = ASW__COMP_MAGIC;
     c->host = h;
-    c->trust = trust;
-    c->module = mod;
-    mod = NULL;
-    c->manifest = m;
-    m = NULL;
+    c->proto = p;
+    atomic_fetch_add(&p->refs, 1);
+    c->trust = p->trust;
+    c->module = p->module;
+    c->manifest = p->manifest;
+    c->needs_wasi = p->needs_wasi;
     if (!(c->name = asw__strdup(name))) {
         rc = asw__errorf(out_err, ASW_E_NOMEM, "host: out of memory");
         goto fail;
+    }
+    if (audit) {
+        char why[128];
+        snprintf(why, sizeof why, "instance of prepared component '%s'", p->name);
+        audit_trust(h, name, p->source, asw_trust_level_name(p->trust), why);
     }
     asw_engine_config_t ec;
     asw_engine_config_init(&ec);
@@ -856,11 +1170,6 @@ int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_componen
     c->limits.max_instances = 1;
     c->fuel = c->manifest->fuel ? c->manifest->fuel : h->default_fuel;
     c->timeout_ns = c->manifest->timeout_ns ? c->manifest->timeout_ns : h->default_timeout_ns;
-    for (size_t i = 0, n = asw_module_import_count(c->module); i < n; i++) {
-        asw_import_desc_t d;
-        if (asw_module_import(c->module, i, &d) == ASW_OK && strcmp(d.module, ASW_WASI_MODULE) == 0)
-            c->needs_wasi = true;
-    }
     asw_sec_ctx_t *ctx = NULL;
     if ((rc = asw_sec_register(h->sec, c->name, caps, &c->manifest->quota, &ctx, out_err))) {
         if (rc == ASW_E_EXISTS)
@@ -907,6 +1216,14 @@ int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_componen
     h->comps[h->ncomps++] = c;
     pthread_mutex_unlock(&h->mu);
 
+    if (hsup) { /* it starts with its supervisor's tree (supervise.c) */
+        if ((rc = asw__host_sup_adopt(h, hsup, c, out_err))) {
+            atomic_store(&c->state, ASW_COMPONENT_FAILED);
+            return rc;
+        }
+        if (out_comp) *out_comp = c;
+        return ASW_OK;
+    }
     asw_actor_id_t sup = ASW_ACTOR_NONE;
     rc = asw_supervisor_start(h->sys, &c->sup, &sup, out_err);
     if (rc) {
@@ -919,10 +1236,7 @@ int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_componen
     uint64_t ref;
     (void)asw_monitor(h->sys, h->service, sup, &ref);
     /* Wait until the first incarnation is registered, so the name resolves on return. */
-    for (int spins = 0; asw_whereis(h->sys, c->name) == ASW_ACTOR_NONE; spins++) {
-        if (!asw_actor_alive(h->sys, sup) || spins > 200000) break;
-        if (spins > 100) sleep_ns(20000);
-    }
+    wait_registered(h, c->name, sup);
     if (out_comp) *out_comp = c;
     return ASW_OK;
 fail:
@@ -930,9 +1244,32 @@ fail:
         if (registered) (void)asw_sec_unregister(h->sec, c->name);
         comp_free(c);
     }
-    asw_module_free(mod);
     asw_capset_free(caps);
-    asw_manifest_free(m);
+    return rc;
+}
+
+
+int asw_host_spawn(asw_host_t *h, asw_component_proto_t *proto, const char *name,
+                   asw_host_sup_t *supervisor, asw_component_t **out_comp, asw_error_t *out_err)
+{
+    return spawn_proto(h, proto, name, supervisor, true, out_comp, out_err);
+}
+
+int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_component_t **out_comp,
+                  asw_error_t *out_err)
+{
+    if (out_comp) *out_comp = NULL;
+    if (!h || !src || !src->module || !src->manifest)
+        return asw__errorf(out_err, ASW_E_INVALID, "host: NULL argument");
+    if (src->supervisor) { /* fail before any work (and any approval request) */
+        int src_rc = asw__host_sup_check(h, src->supervisor, out_err);
+        if (src_rc) return src_rc;
+    }
+    asw_component_proto_t *p = NULL;
+    int rc = asw_host_prepare(h, src, &p, out_err);
+    if (rc) return rc;
+    rc = spawn_proto(h, p, NULL, src->supervisor, false, out_comp, out_err);
+    proto_release(p); /* the component keeps its own reference */
     return rc;
 }
 
@@ -994,7 +1331,7 @@ int asw_host_load_files(asw_host_t *h, const char *module_path, const char *mani
         const char *path = module_path[0] == '/' ? module_path : NULL;
         if (!path && realpath(module_path, abs)) path = abs;
         asw_component_source_t s = {
-            (const uint8_t *)mod, modlen, man, manlen, sig, siglen, path, NULL, NULL, name};
+            (const uint8_t *)mod, modlen, man, manlen, sig, siglen, path, NULL, NULL, name, NULL};
         rc = asw_host_load(h, &s, out_comp, out_err);
     }
     asw__free(mod);
@@ -1055,6 +1392,7 @@ void asw_component_info(asw_component_t *c, asw_component_info_t *out)
     out->crashes = atomic_load(&c->crashes);
     out->restarts = atomic_load(&c->restarts);
     out->linear_bytes = atomic_load(&c->linear_bytes);
+    out->dropped_replies = atomic_load(&c->dropped_replies);
     pthread_mutex_lock(&c->mu);
     memcpy(out->last_error, c->last_error, sizeof out->last_error);
     pthread_mutex_unlock(&c->mu);

@@ -65,6 +65,10 @@ void asw__hmsg_drop(void *data, size_t len, void *ctx);
 /* Per-instance extension slots of other host areas. */
 enum { ASW__EXT_NET = 0, ASW__EXT_WASI = 1, ASW__EXT_COUNT = 2 };
 
+/* Hooks (asw__inst_t.hook): request and sleep fail with ASW_E_STATE in any hook (a hook runs
+ * to completion); request-async also fails in pre-stop (no reply could be delivered). */
+enum { ASW__HOOK_NONE = 0, ASW__HOOK_START = 1, ASW__HOOK_STOP = 2 };
+
 /* What a suspended call waits for. */
 enum { ASW__WAIT_NONE = 0, ASW__WAIT_REPLY = 1, ASW__WAIT_SLEEP = 2 };
 
@@ -76,6 +80,14 @@ typedef struct asw__inst {
     asw_imports_t *own_imports; /* non-NULL when the module needs WASI (per-instance set) */
     asw_memory_t *memory;
     asw_func_t *f_handle, *f_alloc, *f_init;
+    /* Optional exports (NULL when absent): handle-reply, pre-stop, post-restart. */
+    asw_func_t *f_reply, *f_pre_stop, *f_post_restart;
+    /* The export running (for logs and crash records). */
+    const char *calling;
+    /* ASW__HOOK_*: a hook is running, so suspending calls are refused. */
+    int hook;
+    /* request-async calls whose reply or timeout has not come yet. */
+    uint32_t async_pending;
     asw_actor_t *self; /* valid during the behaviour only */
     /* The message being handled (header only; data NULL): respond answers it. */
     asw_msg_t cur;
@@ -97,8 +109,9 @@ struct asw_component {
     uint32_t magic; /* ASW__COMP_MAGIC */
     asw_host_t *host;
     char *name;
-    asw_manifest_t *manifest;
-    asw_module_t *module; /* a reference from the host's cache */
+    asw_component_proto_t *proto; /* a reference: owns manifest and module */
+    asw_manifest_t *manifest;     /* the prototype's (borrowed) */
+    asw_module_t *module;         /* the prototype's (borrowed) */
     asw_sec_ctx_t *sec;   /* registered under name */
     asw_trust_level_t trust;
     asw_store_limits_t limits;
@@ -111,9 +124,12 @@ struct asw_component {
     asw__inst_t *first; /* the instance made by load, taken by the first incarnation */
     _Atomic int state;  /* asw_component_state_t */
     atomic_uint_fast64_t handled, sent, denied, crashes, restarts, linear_bytes;
+    /* Requests outstanding when an incarnation ended (their replies are dropped). */
+    atomic_uint_fast64_t dropped_replies;
     pthread_mutex_t mu; /* guards last_error and ns creation */
     char last_error[160];
     _Atomic(asw_storage_ns_t *) ns; /* opened on first storage call */
+    asw_host_sup_t *hsup; /* the host supervisor it was loaded into, or NULL (supervise.c) */
 };
 
 #define ASW__COMP_MAGIC 0x434f4d50u
@@ -147,6 +163,9 @@ struct asw_host {
     } * cache;
     size_t ncache, capcache;
     bool dev_warned;
+    _Atomic bool closing; /* asw_host_free has begun */
+    asw_host_sup_t **sups; /* supervise.c: the host's supervisors, under mu */
+    size_t nsups, capsups;
 };
 
 /* Service actor message kinds (asw_msg_t.type, word = the actor to resume). */
@@ -170,6 +189,21 @@ void asw__host_log(asw_host_t *host, int level, const char *component, const cha
 /* Counts a refused host call of comp. */
 void asw__host_count_denied(asw_component_t *comp);
 
+/* hostfn_storage.c: the storage capability resource of a key, "component:<name>:<key>", into
+ * out (cap bytes, NUL-terminated; ASW__STORAGE_RES_CAP always suffices). Returns ASW_OK, or
+ * ASW_E_INVALID when name is over ASW_STORAGE_NS_MAX bytes, klen over ASW_STORAGE_KEY_MAX or
+ * cap too small. key may hold any bytes (the host functions refuse NUL before). */
+#define ASW__STORAGE_RES_CAP (sizeof "component:" + ASW_STORAGE_NS_MAX + 1 + ASW_STORAGE_KEY_MAX)
+int asw__storage_resource(const char *name, const uint8_t *key, uint32_t klen, char *out,
+                          size_t cap);
+
+/* hostfn_msg.c: the one subscription rule (asw_host_check_subscription): may the component
+ * with context sec receive every topic `pattern` can match? Audits into audit (may be NULL)
+ * when the pattern has wildcards (asw_sec_check audits the others). Returns ASW_OK,
+ * ASW_E_DENIED or ASW_E_INVALID (malformed pattern); *out (may be NULL) says why. */
+int asw__host_sub_check(asw_sec_ctx_t *sec, asw_audit_t *audit, const char *pattern,
+                        asw_cap_decision_t *out);
+
 /* Host function areas (see the top of this file). */
 int asw__hostfn_msg_define(asw_imports_t *imports, asw_host_t *host, asw_error_t *out_err);
 int asw__hostfn_storage_define(asw_imports_t *imports, asw_host_t *host, asw_error_t *out_err);
@@ -179,5 +213,14 @@ int asw__hostfn_net_define(asw_imports_t *imports, asw_host_t *host, asw_error_t
  * path access checked like the file functions (base is copied; policy and pre-opens set). */
 int asw__hostfs_wasi_new(asw_component_t *c, const asw_wasi_config_t *base, asw_wasi_t **out_wasi,
                          asw_error_t *out_err);
+
+/* supervise.c: host supervisors (airssys/host.h). check: sup belongs to h and its tree has not
+ * started (ASW_E_INVALID / ASW_E_STATE). adopt: c becomes sup's next child (c->hsup set; c is
+ * STOPPED until the tree starts). sups_free: frees every supervisor (their trees must have
+ * ended; called by asw_host_free after the components stopped). */
+int asw__host_sup_check(asw_host_t *h, asw_host_sup_t *sup, asw_error_t *out_err);
+int asw__host_sup_adopt(asw_host_t *h, asw_host_sup_t *sup, asw_component_t *c,
+                        asw_error_t *out_err);
+void asw__host_sups_free(asw_host_t *h);
 
 #endif /* ASW_HOST_HOST_INT_H */

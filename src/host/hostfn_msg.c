@@ -11,6 +11,16 @@
  * request and sleep cannot finish inside the call: they record what the instance waits for and
  * return ASW_E_SUSPENDED, which suspends the wasm call; component.c suspends the actor and
  * later resumes the call with this function's result (the reply length or an error code).
+ * request-async returns at once with the request's correlation id; the runtime keeps the
+ * request pending, and component.c hands its reply, timeout or dead-target error to the guest's
+ * handle-reply export (a component importing request-async must export it: checked at load).
+ * The instance counts its outstanding async requests (at most MAX_ASYNC).
+ *
+ * Subscriptions. A pattern with wildcards cannot go through asw_sec_check (a resource is one
+ * topic): the subscription rule below decides whether the allow entries cover every topic the
+ * pattern can match and no deny entry touches one of them, segment by segment. It is the one
+ * rule of the library (asw_host_check_subscription; `airssys run` uses it for the system
+ * manifest's subscriptions).
  *
  * Not done here: delivery into the receiving guest (component.c), storage (hostfn_storage.c).
  */
@@ -25,6 +35,8 @@
 #define LOG_MAX        2048 /* longest log line kept */
 #define MAX_SUBS       64   /* subscriptions per incarnation */
 #define DEFAULT_REQ_MS 30000u
+#define MAX_ASYNC      1024 /* outstanding request-async calls per incarnation */
+#define COVER_STACK    32   /* allow entries examined without allocating */
 
 typedef asw_val_t val;
 
@@ -124,7 +136,10 @@ static int hf_request(asw_caller_t *caller, void *ud, const val *args, size_t na
     uint8_t *p;
     uint32_t rptr = U32(args, 4), rcap = U32(args, 5), lptr = U32(args, 6);
     int rc = ASW_OK;
-    if (asw__host_guest_span(caller, rptr, rcap, &p) || asw__host_guest_span(caller, lptr, 4, &p))
+    if (in->hook)
+        rc = ASW_E_STATE; /* a hook runs to completion: it cannot wait */
+    else if (asw__host_guest_span(caller, rptr, rcap, &p) ||
+             asw__host_guest_span(caller, lptr, 4, &p))
         rc = ASW_E_INVALID;
     if (!rc) rc = prepare(caller, in, args, ASW_PERM_SEND, ASW__KIND_SEND, target, &m);
     if (!rc) {
@@ -150,6 +165,44 @@ static int hf_request(asw_caller_t *caller, void *ud, const val *args, size_t na
         }
     }
     res[0] = asw_val_i32(rc);
+    return ASW_OK;
+}
+
+/* request-async(target, target_len, data, data_len, timeout_ms) -> correlation id (> 0) | error.
+ * Returns at once; the reply, the timeout or the target's death later runs the guest's
+ * handle-reply export with this id (component.c). */
+static int hf_request_async(asw_caller_t *caller, void *ud, const val *args, size_t nargs, val *res,
+                            size_t nres)
+{
+    ASW_UNUSED(ud), ASW_UNUSED(nargs), ASW_UNUSED(nres);
+    asw__inst_t *in = asw__host_inst(caller);
+    char target[NAME_CAP];
+    asw__hmsg_t *m = NULL;
+    int64_t rc = ASW_OK;
+    /* No handle-reply (refused at load, checked again), stopping, or before the actor exists. */
+    if (!in->f_reply || in->hook == ASW__HOOK_STOP || !in->self)
+        rc = ASW_E_STATE;
+    else if (in->async_pending >= MAX_ASYNC)
+        rc = ASW_E_LIMIT;
+    if (!rc) rc = prepare(caller, in, args, ASW_PERM_SEND, ASW__KIND_SEND, target, &m);
+    if (!rc) {
+        asw_system_t *sys = in->comp->host->sys;
+        asw_actor_id_t id = asw_whereis(sys, target);
+        uint32_t ms = U32(args, 4) ? U32(args, 4) : DEFAULT_REQ_MS;
+        asw_msg_t msg = {.type = ASW__HOST_MSG, .data = m, .len = m->len, .drop = asw__hmsg_drop};
+        uint64_t corr = 0;
+        int r = id ? asw_request(in->self, id, &msg, (uint64_t)ms * 1000000u, 0, &corr, NULL)
+                   : ASW_E_NOT_FOUND;
+        if (r) {
+            asw__free(m);
+            rc = r == ASW_E_DEAD ? ASW_E_NOT_FOUND : r;
+        } else {
+            atomic_fetch_add_explicit(&in->comp->sent, 1, memory_order_relaxed);
+            in->async_pending++;
+            rc = (int64_t)(corr & INT64_MAX);
+        }
+    }
+    res[0] = asw_val_i64(rc);
     return ASW_OK;
 }
 
@@ -211,6 +264,170 @@ static int hf_publish(asw_caller_t *caller, void *ud, const val *args, size_t na
     return ASW_OK;
 }
 
+/* ------------------------------------------------------------------ the subscription rule */
+
+/* Segments of a validated topic pattern: p points at a segment, NULL past the last one. */
+static size_t seg_len(const char *p)
+{
+    return strcspn(p, "/");
+}
+
+static const char *seg_next(const char *p)
+{
+    p += seg_len(p);
+    return *p ? p + 1 : NULL;
+}
+
+static bool seg_is(const char *p, char wild)
+{
+    return p && p[0] == wild && (p[1] == 0 || p[1] == '/');
+}
+
+static bool seg_eq(const char *a, const char *b)
+{
+    size_t n = seg_len(a);
+    return n == seg_len(b) && memcmp(a, b, n) == 0;
+}
+
+/*
+ * Do the allow patterns a[0..n) (positions in them, NULL: the pattern ended) together match
+ * every topic that the rest of the subscription pattern s (NULL: it ended) can match, after
+ * `depth` segments? '#' matches zero or more trailing segments ("x/#" also matches "x"). A
+ * literal allow segment can never help cover a '+' or '#' of s (s matches infinitely many
+ * segment values there), so the walk keeps only the allow patterns that can still match, and
+ * rewrites a[] in place.
+ */
+static bool covered(const char *s, const char **a, size_t n, unsigned depth)
+{
+    for (;;) {
+        for (size_t i = 0; i < n; i++)
+            if (seg_is(a[i], '#')) return true; /* matches whatever s still matches */
+        if (!s) {                               /* s matches the topic that ends here */
+            for (size_t i = 0; i < n; i++)
+                if (!a[i]) return true;
+            return false;
+        }
+        size_t m = 0;
+        if (seg_is(s, '#')) {
+            /* Zero more segments (not at the top: a topic is never empty) ... */
+            bool ends = depth == 0;
+            for (size_t i = 0; i < n && !ends; i++)
+                ends = !a[i];
+            if (!ends) return false;
+            /* ... and any one segment followed again by zero or more: only '+' covers it. */
+            for (size_t i = 0; i < n; i++)
+                if (seg_is(a[i], '+')) a[m++] = seg_next(a[i]);
+        } else {
+            bool plus = seg_is(s, '+');
+            for (size_t i = 0; i < n; i++)
+                if (a[i] && (seg_is(a[i], '+') || (!plus && seg_eq(a[i], s))))
+                    a[m++] = seg_next(a[i]);
+            s = seg_next(s);
+        }
+        n = m;
+        depth++;
+        if (n == 0) return false;
+    }
+}
+
+/* Can topic patterns s and d both match one topic? */
+static bool overlaps(const char *s, const char *d)
+{
+    for (;;) {
+        if (seg_is(s, '#') || seg_is(d, '#')) return true;
+        if (!s || !d) return !s && !d;
+        if (!seg_is(s, '+') && !seg_is(d, '+') && !seg_eq(s, d)) return false;
+        s = seg_next(s);
+        d = seg_next(d);
+    }
+}
+
+static int sub_decide(asw_cap_decision_t *out, int rc, const char *reason, const char *rule)
+{
+    if (out) *out = (asw_cap_decision_t){rc == ASW_OK, reason, rule};
+    return rc;
+}
+
+/* Decides a wildcard pattern (validated) against the capability set. */
+static int sub_wild(const asw_capset_t *caps, const char *pattern, asw_cap_decision_t *out)
+{
+    const char *stack[COVER_STACK], **a = stack, *first = NULL;
+    size_t n = 0, nallow = 0, count = asw_capset_count(caps);
+    asw_cap_spec_t sp;
+    for (size_t i = 0; i < count; i++) {
+        if (asw_capset_get(caps, i, &sp) || sp.kind != ASW_CAP_MSG ||
+            !(sp.perms & ASW_PERM_RECEIVE))
+            continue;
+        if (sp.deny && overlaps(pattern, sp.pattern))
+            return sub_decide(out, ASW_E_DENIED,
+                              "a deny entry matches topics this subscription pattern can receive",
+                              sp.pattern);
+        if (!sp.deny) nallow++;
+    }
+    if (nallow > COVER_STACK && !(a = asw__malloc(nallow * sizeof *a)))
+        return sub_decide(out, ASW_E_DENIED, "out of memory while checking the pattern", NULL);
+    for (size_t i = 0; i < count; i++) {
+        if (asw_capset_get(caps, i, &sp) || sp.kind != ASW_CAP_MSG ||
+            !(sp.perms & ASW_PERM_RECEIVE) || sp.deny)
+            continue;
+        const char *one = sp.pattern;
+        if (!first && covered(pattern, &one, 1, 0)) first = sp.pattern; /* covers it alone */
+        a[n++] = sp.pattern;
+    }
+    bool ok = first || (n && covered(pattern, a, n, 0));
+    if (a != stack) asw__free(a);
+    if (ok)
+        return sub_decide(out, ASW_OK,
+                          first ? "a receive capability covers every topic of the pattern"
+                                : "receive capabilities together cover every topic of the pattern",
+                          first);
+    return sub_decide(out, ASW_E_DENIED,
+                      "no messaging capability with receive covers every topic of this pattern",
+                      NULL);
+}
+
+int asw__host_sub_check(asw_sec_ctx_t *sec, asw_audit_t *audit, const char *pattern,
+                        asw_cap_decision_t *out)
+{
+    if (!sec || !pattern) return sub_decide(out, ASW_E_INVALID, "NULL argument", NULL);
+    if (!strpbrk(pattern, "+#"))
+        return asw_sec_check(sec, ASW_CAP_MSG, pattern, ASW_PERM_RECEIVE, out);
+    if (asw_cap_validate_topic_pattern(pattern, NULL))
+        return sub_decide(out, ASW_E_INVALID,
+                          "malformed pattern: '+' and '#' must be whole segments, '#' the last",
+                          NULL);
+    asw_cap_decision_t d;
+    int rc = sub_wild(asw_sec_caps(sec), pattern, &d);
+    if (audit) {
+        asw_audit_record_t r = {ASW_AUDIT_CAPABILITY,
+                                asw_sec_id(sec),
+                                pattern,
+                                "receive",
+                                rc == ASW_OK ? "granted" : "denied",
+                                d.reason};
+        (void)asw_audit_log(audit, &r);
+    }
+    if (out) *out = d;
+    return rc;
+}
+
+int asw_host_check_subscription(asw_host_t *host, const char *component, const char *pattern,
+                                asw_cap_decision_t *out)
+{
+    if (!host || !component || !pattern)
+        return sub_decide(out, ASW_E_INVALID, "NULL argument", NULL);
+    asw_sec_ctx_t *sec = asw_sec_lookup(host->sec, component);
+    if (!sec) return sub_decide(out, ASW_E_NOT_FOUND, "component is not registered", NULL);
+    int rc = asw__host_sub_check(sec, host->audit, pattern, out);
+    if (rc == ASW_E_DENIED) {
+        asw_component_t *c = asw_host_find(host, component);
+        if (c) asw__host_count_denied(c);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ subscribe */
+
 /* subscribe(pattern, pattern_len) -> subscription id (> 0) | error */
 static int hf_subscribe(asw_caller_t *caller, void *ud, const val *args, size_t nargs, val *res,
                         size_t nres)
@@ -222,9 +439,8 @@ static int hf_subscribe(asw_caller_t *caller, void *ud, const val *args, size_t 
     asw_cap_decision_t d;
     if (asw__host_guest_str(caller, U32(args, 0), U32(args, 1), pat, sizeof pat))
         rc = ASW_E_INVALID;
-    else if (asw_sec_check(in->comp->sec, ASW_CAP_MSG, pat, ASW_PERM_RECEIVE, &d) != ASW_OK) {
-        asw__host_count_denied(in->comp);
-        rc = ASW_E_DENIED;
+    else if ((rc = asw__host_sub_check(in->comp->sec, in->comp->host->audit, pat, &d)) != ASW_OK) {
+        if (rc == ASW_E_DENIED) asw__host_count_denied(in->comp);
     } else if (in->nsubs >= MAX_SUBS) {
         rc = ASW_E_LIMIT;
     }
@@ -311,8 +527,8 @@ static int hf_sleep(asw_caller_t *caller, void *ud, const val *args, size_t narg
     ASW_UNUSED(ud), ASW_UNUSED(nargs), ASW_UNUSED(nres);
     asw__inst_t *in = asw__host_inst(caller);
     int64_t ns = args[0].of.i64;
-    if (ns < 0) {
-        res[0] = asw_val_i32(ASW_E_INVALID);
+    if (ns < 0 || in->hook) {
+        res[0] = asw_val_i32(ns < 0 ? ASW_E_INVALID : ASW_E_STATE);
         return ASW_OK;
     }
     asw_host_t *h = in->comp->host;
@@ -378,6 +594,7 @@ typedef struct fn_def {
 static const fn_def_t defs[] = {
     {"send", hf_send, "iiii", "i"},
     {"request", hf_request, "iiiiiiii", "i"},
+    {"request-async", hf_request_async, "iiiii", "I"},
     {"respond", hf_respond, "ii", "i"},
     {"publish", hf_publish, "iiii", "i"},
     {"subscribe", hf_subscribe, "ii", "I"},

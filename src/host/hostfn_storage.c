@@ -9,7 +9,9 @@
  * "component:{self}:*", or a narrower prefix) with asw_sec_check, which audits the decision;
  * reads (get, exists, list, usage) need read, set needs write, delete needs delete. The byte
  * quota is enforced by the store itself, persistently (it counts across restarts); a refused
- * write is audited here as a quota record. Keys are 1..256 bytes without NUL.
+ * write is audited here as a quota record. Keys are 1..256 bytes without NUL; the resource
+ * buffer holds the longest component id the store accepts (ASW_STORAGE_NS_MAX) with the
+ * longest key.
  *
  * Not done here: the store (storage.c), cross-component access (a capability naming another
  * component's prefix is still confined to this component's namespace: keys never leave it).
@@ -18,8 +20,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-#define RES_CAP (sizeof "component:" + 64 + 1 + ASW_STORAGE_KEY_MAX + 1)
 
 typedef asw_val_t val;
 
@@ -50,6 +50,25 @@ static int get_ns(asw_component_t *c, asw_storage_ns_t **out)
     return rc;
 }
 
+int asw__storage_resource(const char *name, const uint8_t *key, uint32_t klen, char *out,
+                          size_t cap)
+{
+    static const char pre[] = "component:";
+    size_t nl = strnlen(name, ASW_STORAGE_NS_MAX + 1);
+    if (nl > ASW_STORAGE_NS_MAX || klen > ASW_STORAGE_KEY_MAX ||
+        cap < sizeof pre + nl + 1 + klen) /* sizeof pre counts the NUL */
+        return ASW_E_INVALID;
+    char *p = out;
+    memcpy(p, pre, sizeof pre - 1);
+    p += sizeof pre - 1;
+    memcpy(p, name, nl);
+    p += nl;
+    *p++ = ':';
+    if (klen) memcpy(p, key, klen);
+    p[klen] = 0;
+    return ASW_OK;
+}
+
 /* Reads a key from the guest, checks the capability, returns the namespace. */
 static int prologue(asw_caller_t *caller, uint32_t kptr, uint32_t klen, uint32_t perm,
                     bool allow_empty, uint8_t **out_key, asw_storage_ns_t **out_ns)
@@ -60,9 +79,8 @@ static int prologue(asw_caller_t *caller, uint32_t kptr, uint32_t klen, uint32_t
     if ((!allow_empty && klen == 0) || klen > ASW_STORAGE_KEY_MAX ||
         asw__host_guest_span(caller, kptr, klen, &key) || memchr(key, 0, klen))
         return ASW_E_INVALID;
-    char res[RES_CAP];
-    int n = snprintf(res, sizeof res, "component:%s:%.*s", c->name, (int)klen, (const char *)key);
-    if (n < 0 || (size_t)n >= sizeof res) return ASW_E_INVALID;
+    char res[ASW__STORAGE_RES_CAP];
+    if (asw__storage_resource(c->name, key, klen, res, sizeof res)) return ASW_E_INVALID;
     asw_cap_decision_t d;
     if (asw_sec_check(c->sec, ASW_CAP_STORAGE, res, perm, &d) != ASW_OK) {
         asw__host_count_denied(c);

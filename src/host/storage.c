@@ -31,9 +31,21 @@
  * (device, inode) of their directory and a second open of the same directory is refused with
  * ASW_E_BUSY.
  *
+ * Growth. The map starts at map_size. A write transaction that fails with MDB_MAP_FULL is
+ * aborted, the map is doubled (up to map_max_size) and the whole operation runs again; at the
+ * ceiling the write fails with ASW_E_FULL. LMDB allows mdb_env_set_mapsize on an open
+ * environment only while no transaction of this process is active, and does not check it
+ * itself: every operation therefore runs its transactions under the read side of map_lock, and
+ * a resize takes the write side, so it waits for the live transactions to end and keeps new
+ * ones out; the pooled read transactions (reset, but holding a reader slot and the old map's
+ * meta pointers) are aborted before the remap. When another process grew the map, LMDB fails a
+ * begin with MDB_MAP_RESIZED; the operation then adopts the new size (mdb_env_set_mapsize with
+ * 0, under the write side) and runs again. Raw MDB_MAP_FULL / MDB_MAP_RESIZED codes travel
+ * from the transaction code up to run(), which is the one place that handles them.
+ *
  * Not here: capability checks (the host function checks the storage capability before it calls
- * in), growing the map when it is full (ASW_E_FULL is returned), transactions spanning several
- * calls, and LMDB's own allocations (it uses malloc, outside the allocator hook).
+ * in), transactions spanning several calls, shrinking the map, and LMDB's own allocations (it
+ * uses malloc, outside the allocator hook).
  */
 #include "airssys/storage.h"
 
@@ -48,8 +60,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define FORMAT_VALUE      "airssys-storage 1"
-#define DEFAULT_MAP_SIZE  (UINT64_C(256) << 20)
+#define FORMAT_VALUE     "airssys-storage 1"
+#define DEFAULT_MAP_SIZE (UINT64_C(256) << 20)
+/* Default ceiling of the map: 16 GiB where the address space allows it. */
+#define DEFAULT_MAP_MAX (SIZE_MAX > UINT32_MAX ? UINT64_C(16) << 30 : UINT64_C(1) << 30)
+/* Most MDB_MAP_RESIZED adoptions one operation retries before giving up. */
+#define MAX_ADOPT         8
 #define MIN_MAP_SIZE      (UINT64_C(64) << 10)
 #define DEFAULT_VALUE_MAX (UINT32_C(1) << 20)
 #define VALUE_LIMIT       UINT32_C(0x7fffffff)
@@ -69,6 +85,9 @@ struct asw_storage {
     _Atomic(MDB_txn *) pool[POOL_SLOTS]; /* reset read transactions */
     atomic_size_t live_ns;               /* open namespace handles (checked at close) */
     atomic_uint readers;                 /* read transactions alive (in use or pooled) */
+    pthread_rwlock_t map_lock; /* read side: a transaction may be live; write side: resizing */
+    _Atomic uint64_t map_now;  /* the map's size now (written under the write side) */
+    bool map_lock_ok;          /* map_lock was initialised */
 };
 
 struct asw_storage_ns {
@@ -109,6 +128,14 @@ static int lmdb_error(asw_error_t *err, int rc, const char *what)
     return asw__errorf(err, code, "storage: %s: %s", what, mdb_strerror(rc));
 }
 
+/* As lmdb_error, but passes MDB_MAP_FULL and MDB_MAP_RESIZED up unconverted: run() grows the
+ * map or adopts its new size and runs the operation again. */
+static int lmdb_fail(asw_error_t *err, int rc, const char *what)
+{
+    if (rc == MDB_MAP_FULL || rc == MDB_MAP_RESIZED) return rc;
+    return lmdb_error(err, rc, what);
+}
+
 static int get_rtxn(asw_storage_t *st, MDB_txn **out, asw_error_t *err)
 {
     for (size_t i = 0; i < st->pool_slots; i++) {
@@ -130,7 +157,7 @@ static int get_rtxn(asw_storage_t *st, MDB_txn **out, asw_error_t *err)
     int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, out);
     if (rc) {
         atomic_fetch_sub(&st->readers, 1);
-        return lmdb_error(err, rc, "begin read");
+        return lmdb_fail(err, rc, "begin read");
     }
     return ASW_OK;
 }
@@ -146,6 +173,83 @@ static void put_rtxn(asw_storage_t *st, MDB_txn *t)
     }
     mdb_txn_abort(t);
     atomic_fetch_sub(&st->readers, 1);
+}
+
+/* Aborts the pooled read transactions. Caller holds the write side of map_lock. */
+static void drain_pool(asw_storage_t *st)
+{
+    for (size_t i = 0; i < POOL_SLOTS; i++) {
+        MDB_txn *t = atomic_exchange(&st->pool[i], NULL);
+        if (!t) continue;
+        mdb_txn_abort(t);
+        atomic_fetch_sub(&st->readers, 1);
+    }
+}
+
+/* Sets the map size (0: adopt the size another process set) and records the size in effect.
+ * Caller holds the write side of map_lock. */
+static int set_map(asw_storage_t *st, uint64_t size, asw_error_t *err)
+{
+    drain_pool(st);
+    int mrc = mdb_env_set_mapsize(st->env, (size_t)size);
+    if (mrc) return lmdb_error(err, mrc, "resize the map");
+    MDB_envinfo info;
+    if (mdb_env_info(st->env, &info) == 0) size = info.me_mapsize;
+    atomic_store(&st->map_now, size);
+    return ASW_OK;
+}
+
+/* A write found the map of `seen` bytes full: doubles it up to the ceiling (unless another
+ * thread grew it meanwhile). ASW_E_FULL at the ceiling. */
+static int grow(asw_storage_t *st, uint64_t seen, asw_error_t *err)
+{
+    int rc = ASW_OK;
+    pthread_rwlock_wrlock(&st->map_lock);
+    uint64_t cur = atomic_load(&st->map_now), max = st->opts.map_max_size;
+    if (cur == seen) {
+        if (cur >= max)
+            rc = asw__errorf(err, ASW_E_FULL,
+                             "storage: the database is full (the map reached its ceiling of "
+                             "%llu bytes)",
+                             (unsigned long long)max);
+        else
+            rc = set_map(st, cur > max / 2 ? max : cur * 2, err);
+    }
+    pthread_rwlock_unlock(&st->map_lock);
+    return rc;
+}
+
+/* Another process grew the map: adopt its size. */
+static int adopt(asw_storage_t *st, asw_error_t *err)
+{
+    pthread_rwlock_wrlock(&st->map_lock);
+    int rc = set_map(st, 0, err);
+    pthread_rwlock_unlock(&st->map_lock);
+    return rc;
+}
+
+/* One operation: runs its transactions and returns ASW_OK, an ASW_E_* code, or a raw
+ * MDB_MAP_FULL / MDB_MAP_RESIZED (after aborting everything it began). */
+typedef int (*op_fn)(void *ctx, asw_error_t *err);
+
+/* Runs op under the read side of map_lock; grows the map or adopts a new size and runs it again
+ * when it reports so. The only caller of grow() and adopt(). */
+static int run(asw_storage_t *st, op_fn op, void *ctx, asw_error_t *err)
+{
+    for (int adopted = 0;;) {
+        pthread_rwlock_rdlock(&st->map_lock);
+        uint64_t seen = atomic_load(&st->map_now);
+        int rc = op(ctx, err);
+        pthread_rwlock_unlock(&st->map_lock);
+        if (rc == MDB_MAP_FULL) {
+            if ((rc = grow(st, seen, err))) return rc;
+        } else if (rc == MDB_MAP_RESIZED) {
+            if (++adopted > MAX_ADOPT) return lmdb_error(err, rc, "map resized by another process");
+            if ((rc = adopt(st, err))) return rc;
+        } else {
+            return rc;
+        }
+    }
 }
 
 /* Checks a user key (or prefix when allow_empty) and builds [len][id][key] into buf. */
@@ -191,7 +295,7 @@ static int write_usage(const asw_storage_ns_t *ns, MDB_txn *txn, const usage_rec
         MDB_val v = {sizeof *u, (void *)u};
         rc = mdb_put(txn, ns->st->dbi, &k, &v, 0);
     }
-    return rc ? lmdb_error(err, rc, "write usage") : ASW_OK;
+    return rc ? lmdb_fail(err, rc, "write usage") : ASW_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -207,6 +311,14 @@ static int check_opts(const asw_storage_opts_t *in, asw_storage_opts_t *o, asw_e
     if (o->map_size < MIN_MAP_SIZE || o->map_size > SIZE_MAX / 2)
         return asw__errorf(err, ASW_E_INVALID, "storage: map size %llu out of range (min %llu)",
                            (unsigned long long)o->map_size, (unsigned long long)MIN_MAP_SIZE);
+    if (!o->map_max_size)
+        o->map_max_size = o->map_size > DEFAULT_MAP_MAX ? o->map_size : DEFAULT_MAP_MAX;
+    if (o->map_max_size < o->map_size || o->map_max_size > SIZE_MAX / 2)
+        return asw__errorf(err, ASW_E_INVALID,
+                           "storage: map ceiling %llu must be at least the map size %llu and at "
+                           "most %llu",
+                           (unsigned long long)o->map_max_size, (unsigned long long)o->map_size,
+                           (unsigned long long)(SIZE_MAX / 2));
     if (o->max_key_bytes > ASW_STORAGE_KEY_MAX)
         return asw__errorf(err, ASW_E_INVALID, "storage: max_key_bytes %u exceeds %d",
                            (unsigned)o->max_key_bytes, ASW_STORAGE_KEY_MAX);
@@ -293,6 +405,12 @@ ASW_API int asw_storage_open(const char *dir, const asw_storage_opts_t *opts,
         atomic_init(&st->pool[i], NULL);
     atomic_init(&st->live_ns, 0);
     atomic_init(&st->readers, 0);
+    atomic_init(&st->map_now, o.map_size);
+    if (pthread_rwlock_init(&st->map_lock, NULL)) {
+        asw__free(st);
+        return asw__errorf(out_err, ASW_E_NOMEM, "storage: cannot create a lock");
+    }
+    st->map_lock_ok = true;
 
     bool registered = false;
     pthread_mutex_lock(&g_open_lock);
@@ -330,6 +448,8 @@ ASW_API int asw_storage_open(const char *dir, const asw_storage_opts_t *opts,
         goto fail;
     }
     ASW_ASSERT((size_t)mdb_env_get_maxkeysize(st->env) >= EKEY_MAX);
+    MDB_envinfo info;
+    if (mdb_env_info(st->env, &info) == 0) atomic_store(&st->map_now, info.me_mapsize);
     int dead = 0;
     mdb_reader_check(st->env, &dead); /* slots of killed processes; failure is harmless */
     rc = open_db(st, out_err);
@@ -351,6 +471,7 @@ fail:
         }
         pthread_mutex_unlock(&g_open_lock);
     }
+    if (st->map_lock_ok) pthread_rwlock_destroy(&st->map_lock);
     asw__free(st);
     return rc;
 }
@@ -372,12 +493,18 @@ ASW_API void asw_storage_close(asw_storage_t *st)
         }
     }
     pthread_mutex_unlock(&g_open_lock);
+    pthread_rwlock_destroy(&st->map_lock);
     asw__free(st);
 }
 
 ASW_API void asw_storage_get_opts(const asw_storage_t *st, asw_storage_opts_t *out_opts)
 {
     if (st && out_opts) *out_opts = st->opts;
+}
+
+ASW_API uint64_t asw_storage_map_size(asw_storage_t *st)
+{
+    return st ? atomic_load(&st->map_now) : 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -428,6 +555,43 @@ ASW_API const char *asw_storage_ns_id(const asw_storage_ns_t *ns)
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------------ */
+/* Operations. Each public function checks its arguments, then run()s a static *_op with its
+ * arguments in a context struct; an op begins and ends every transaction it uses. */
+
+typedef struct get_ctx {
+    asw_storage_ns_t *ns;
+    MDB_val k;
+    void *buf;
+    size_t cap, *out_len;
+} get_ctx;
+
+static int get_op(void *ctx, asw_error_t *err)
+{
+    get_ctx *c = ctx;
+    asw_storage_ns_t *ns = c->ns;
+    MDB_txn *txn;
+    MDB_val v;
+    int rc = get_rtxn(ns->st, &txn, err);
+    if (rc) return rc;
+    int mrc = mdb_get(txn, ns->st->dbi, &c->k, &v);
+    if (mrc == MDB_NOTFOUND) {
+        rc = asw__errorf(err, ASW_E_NOT_FOUND, "storage: key not found in namespace '%s'", ns->id);
+    } else if (mrc) {
+        rc = lmdb_error(err, mrc, "get");
+    } else {
+        *c->out_len = v.mv_size;
+        if (v.mv_size > c->cap)
+            rc = asw__errorf(err, ASW_E_OVERFLOW,
+                             "storage: value of %zu bytes does not fit a buffer of %zu", v.mv_size,
+                             c->cap);
+        else if (v.mv_size)
+            memcpy(c->buf, v.mv_data, v.mv_size);
+    }
+    put_rtxn(ns->st, txn);
+    return rc;
+}
+
 ASW_API int asw_storage_get(asw_storage_ns_t *ns, const void *key, size_t klen, void *buf,
                             size_t cap, size_t *out_len, asw_error_t *out_err)
 {
@@ -435,28 +599,31 @@ ASW_API int asw_storage_get(asw_storage_ns_t *ns, const void *key, size_t klen, 
         return asw__errorf(out_err, ASW_E_INVALID, "storage: get: NULL argument");
     *out_len = 0;
     uint8_t kb[EKEY_MAX];
-    MDB_val k, v;
-    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    get_ctx c = {ns, {0, NULL}, buf, cap, out_len};
+    int rc = encode_key(ns, key, klen, false, kb, &c.k, out_err);
     if (rc) return rc;
+    return run(ns->st, get_op, &c, out_err);
+}
+
+typedef struct exists_ctx {
+    asw_storage_ns_t *ns;
+    MDB_val k;
+    bool *out;
+} exists_ctx;
+
+static int exists_op(void *ctx, asw_error_t *err)
+{
+    exists_ctx *c = ctx;
     MDB_txn *txn;
-    rc = get_rtxn(ns->st, &txn, out_err);
+    MDB_val v;
+    int rc = get_rtxn(c->ns->st, &txn, err);
     if (rc) return rc;
-    int mrc = mdb_get(txn, ns->st->dbi, &k, &v);
-    if (mrc == MDB_NOTFOUND) {
-        rc = ASW_E_NOT_FOUND;
-        asw__errorf(out_err, rc, "storage: key not found in namespace '%s'", ns->id);
-    } else if (mrc) {
-        rc = lmdb_error(out_err, mrc, "get");
-    } else {
-        *out_len = v.mv_size;
-        if (v.mv_size > cap)
-            rc = asw__errorf(out_err, ASW_E_OVERFLOW,
-                             "storage: value of %zu bytes does not fit a buffer of %zu", v.mv_size,
-                             cap);
-        else if (v.mv_size)
-            memcpy(buf, v.mv_data, v.mv_size);
-    }
-    put_rtxn(ns->st, txn);
+    int mrc = mdb_get(txn, c->ns->st->dbi, &c->k, &v);
+    if (mrc == 0)
+        *c->out = true;
+    else if (mrc != MDB_NOTFOUND)
+        rc = lmdb_error(err, mrc, "exists");
+    put_rtxn(c->ns->st, txn);
     return rc;
 }
 
@@ -467,18 +634,76 @@ ASW_API int asw_storage_exists(asw_storage_ns_t *ns, const void *key, size_t kle
         return asw__errorf(out_err, ASW_E_INVALID, "storage: exists: NULL argument");
     *out_exists = false;
     uint8_t kb[EKEY_MAX];
-    MDB_val k, v;
-    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    exists_ctx c = {ns, {0, NULL}, out_exists};
+    int rc = encode_key(ns, key, klen, false, kb, &c.k, out_err);
     if (rc) return rc;
-    MDB_txn *txn;
-    rc = get_rtxn(ns->st, &txn, out_err);
-    if (rc) return rc;
-    int mrc = mdb_get(txn, ns->st->dbi, &k, &v);
-    if (mrc == 0)
-        *out_exists = true;
-    else if (mrc != MDB_NOTFOUND)
-        rc = lmdb_error(out_err, mrc, "exists");
-    put_rtxn(ns->st, txn);
+    return run(ns->st, exists_op, &c, out_err);
+}
+
+typedef struct set_ctx {
+    asw_storage_ns_t *ns;
+    MDB_val k;
+    size_t klen;
+    const void *value;
+    size_t vlen;
+    asw_quota_violation_t *out_violation;
+} set_ctx;
+
+static int set_op(void *ctx, asw_error_t *err)
+{
+    set_ctx *c = ctx;
+    asw_storage_ns_t *ns = c->ns;
+    MDB_txn *txn = NULL;
+    MDB_val v, old;
+    int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
+    if (mrc) return lmdb_fail(err, mrc, "begin write");
+    usage_rec u;
+    int rc = read_usage(ns, txn, &u, err);
+    if (rc) goto fail;
+    uint64_t old_size = 0;
+    bool existed = false;
+    mrc = mdb_get(txn, ns->st->dbi, &c->k, &old);
+    if (mrc == 0) {
+        existed = true;
+        old_size = (uint64_t)c->klen + old.mv_size;
+    } else if (mrc != MDB_NOTFOUND) {
+        rc = lmdb_error(err, mrc, "set");
+        goto fail;
+    }
+    uint64_t new_size = (uint64_t)c->klen + c->vlen;
+    uint64_t quota = atomic_load_explicit(&ns->quota, memory_order_relaxed);
+    if (new_size > old_size && quota) {
+        uint64_t grow_by = new_size - old_size;
+        if (u.bytes > quota || grow_by > quota - u.bytes) {
+            if (c->out_violation) {
+                c->out_violation->kind = ASW_QUOTA_STORAGE;
+                c->out_violation->current = u.bytes;
+                c->out_violation->requested = grow_by;
+                c->out_violation->limit = quota;
+            }
+            rc = asw__errorf(err, ASW_E_QUOTA,
+                             "storage quota exceeded: namespace '%s' uses %llu bytes, the write "
+                             "needs %llu more, the limit is %llu",
+                             ns->id, (unsigned long long)u.bytes, (unsigned long long)grow_by,
+                             (unsigned long long)quota);
+            goto fail;
+        }
+    }
+    v.mv_size = c->vlen;
+    v.mv_data = (void *)(c->vlen ? c->value : "");
+    mrc = mdb_put(txn, ns->st->dbi, &c->k, &v, 0);
+    if (mrc) {
+        rc = lmdb_fail(err, mrc, "set");
+        goto fail;
+    }
+    u.bytes = u.bytes - old_size + new_size;
+    if (!existed) u.keys++;
+    rc = write_usage(ns, txn, &u, err);
+    if (rc) goto fail;
+    mrc = mdb_txn_commit(txn); /* frees txn, also on failure */
+    return mrc ? lmdb_fail(err, mrc, "commit") : ASW_OK;
+fail:
+    mdb_txn_abort(txn);
     return rc;
 }
 
@@ -488,62 +713,60 @@ ASW_API int asw_storage_set(asw_storage_ns_t *ns, const void *key, size_t klen, 
     if (!ns || (vlen && !value))
         return asw__errorf(out_err, ASW_E_INVALID, "storage: set: NULL argument");
     uint8_t kb[EKEY_MAX];
-    MDB_val k, v, old;
-    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    set_ctx c = {ns, {0, NULL}, klen, value, vlen, out_violation};
+    int rc = encode_key(ns, key, klen, false, kb, &c.k, out_err);
     if (rc) return rc;
     if (vlen > ns->st->opts.max_value_bytes)
         return asw__errorf(out_err, ASW_E_LIMIT,
                            "storage: value of %zu bytes exceeds the limit of %u", vlen,
                            (unsigned)ns->st->opts.max_value_bytes);
+    return run(ns->st, set_op, &c, out_err);
+}
+
+typedef struct del_ctx {
+    asw_storage_ns_t *ns;
+    MDB_val k;
+    size_t klen;
+} del_ctx;
+
+static int delete_op(void *ctx, asw_error_t *err)
+{
+    del_ctx *c = ctx;
+    asw_storage_ns_t *ns = c->ns;
     MDB_txn *txn = NULL;
+    MDB_val old;
+    int rc;
     int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
-    if (mrc) return lmdb_error(out_err, mrc, "begin write");
-    usage_rec u;
-    rc = read_usage(ns, txn, &u, out_err);
-    if (rc) goto fail;
-    uint64_t old_size = 0;
-    bool existed = false;
-    mrc = mdb_get(txn, ns->st->dbi, &k, &old);
-    if (mrc == 0) {
-        existed = true;
-        old_size = (uint64_t)klen + old.mv_size;
-    } else if (mrc != MDB_NOTFOUND) {
-        rc = lmdb_error(out_err, mrc, "set");
+    if (mrc) return lmdb_fail(err, mrc, "begin write");
+    mrc = mdb_get(txn, ns->st->dbi, &c->k, &old);
+    if (mrc == MDB_NOTFOUND) {
+        rc = asw__errorf(err, ASW_E_NOT_FOUND, "storage: key not found in namespace '%s'", ns->id);
         goto fail;
     }
-    uint64_t new_size = (uint64_t)klen + vlen;
-    uint64_t quota = atomic_load_explicit(&ns->quota, memory_order_relaxed);
-    if (new_size > old_size && quota) {
-        uint64_t grow = new_size - old_size;
-        if (u.bytes > quota || grow > quota - u.bytes) {
-            if (out_violation) {
-                out_violation->kind = ASW_QUOTA_STORAGE;
-                out_violation->current = u.bytes;
-                out_violation->requested = grow;
-                out_violation->limit = quota;
-            }
-            rc = asw__errorf(out_err, ASW_E_QUOTA,
-                             "storage quota exceeded: namespace '%s' uses %llu bytes, the write "
-                             "needs %llu more, the limit is %llu",
-                             ns->id, (unsigned long long)u.bytes, (unsigned long long)grow,
-                             (unsigned long long)quota);
-            goto fail;
-        }
-    }
-    v.mv_size = vlen;
-    v.mv_data = (void *)(vlen ? value : "");
-    mrc = mdb_put(txn, ns->st->dbi, &k, &v, 0);
     if (mrc) {
-        rc = lmdb_error(out_err, mrc, "set");
+        rc = lmdb_error(err, mrc, "delete");
         goto fail;
     }
-    u.bytes = u.bytes - old_size + new_size;
-    if (!existed) u.keys++;
-    rc = write_usage(ns, txn, &u, out_err);
+    uint64_t old_size = (uint64_t)c->klen + old.mv_size;
+    usage_rec u;
+    rc = read_usage(ns, txn, &u, err);
+    if (rc) goto fail;
+    mrc = mdb_del(txn, ns->st->dbi, &c->k, NULL);
+    if (mrc) {
+        rc = lmdb_fail(err, mrc, "delete");
+        goto fail;
+    }
+    /* The usage record is the sum of the entries; a mismatch means a corrupt file. */
+    if (u.bytes < old_size || u.keys == 0) {
+        rc = asw__errorf(err, ASW_E_IO, "storage: namespace '%s': usage record is corrupt", ns->id);
+        goto fail;
+    }
+    u.bytes -= old_size;
+    u.keys--;
+    rc = write_usage(ns, txn, &u, err);
     if (rc) goto fail;
     mrc = mdb_txn_commit(txn);
-    if (mrc) return lmdb_error(out_err, mrc, "commit");
-    return ASW_OK;
+    return mrc ? lmdb_fail(err, mrc, "commit") : ASW_OK;
 fail:
     mdb_txn_abort(txn);
     return rc;
@@ -554,47 +777,10 @@ ASW_API int asw_storage_delete(asw_storage_ns_t *ns, const void *key, size_t kle
 {
     if (!ns) return asw__errorf(out_err, ASW_E_INVALID, "storage: delete: NULL namespace");
     uint8_t kb[EKEY_MAX];
-    MDB_val k, old;
-    int rc = encode_key(ns, key, klen, false, kb, &k, out_err);
+    del_ctx c = {ns, {0, NULL}, klen};
+    int rc = encode_key(ns, key, klen, false, kb, &c.k, out_err);
     if (rc) return rc;
-    MDB_txn *txn = NULL;
-    int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
-    if (mrc) return lmdb_error(out_err, mrc, "begin write");
-    mrc = mdb_get(txn, ns->st->dbi, &k, &old);
-    if (mrc == MDB_NOTFOUND) {
-        rc = asw__errorf(out_err, ASW_E_NOT_FOUND, "storage: key not found in namespace '%s'",
-                         ns->id);
-        goto fail;
-    }
-    if (mrc) {
-        rc = lmdb_error(out_err, mrc, "delete");
-        goto fail;
-    }
-    uint64_t old_size = (uint64_t)klen + old.mv_size;
-    usage_rec u;
-    rc = read_usage(ns, txn, &u, out_err);
-    if (rc) goto fail;
-    mrc = mdb_del(txn, ns->st->dbi, &k, NULL);
-    if (mrc) {
-        rc = lmdb_error(out_err, mrc, "delete");
-        goto fail;
-    }
-    /* The usage record is the sum of the entries; a mismatch means a corrupt file. */
-    if (u.bytes < old_size || u.keys == 0) {
-        rc = asw__errorf(out_err, ASW_E_IO, "storage: namespace '%s': usage record is corrupt",
-                         ns->id);
-        goto fail;
-    }
-    u.bytes -= old_size;
-    u.keys--;
-    rc = write_usage(ns, txn, &u, out_err);
-    if (rc) goto fail;
-    mrc = mdb_txn_commit(txn);
-    if (mrc) return lmdb_error(out_err, mrc, "commit");
-    return ASW_OK;
-fail:
-    mdb_txn_abort(txn);
-    return rc;
+    return run(ns->st, delete_op, &c, out_err);
 }
 
 /* Byte-wise order of two strings, shorter first on a common prefix (LMDB's default order). */
@@ -606,6 +792,55 @@ static int key_cmp(const void *a, size_t alen, const void *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
+typedef struct list_ctx {
+    asw_storage_ns_t *ns;
+    MDB_val pk, k;
+    bool skip_equal;
+    size_t limit;
+    asw_storage_key_fn fn;
+    void *ud;
+    size_t *out_count;
+    bool *out_more;
+} list_ctx;
+
+static int list_op(void *ctx, asw_error_t *err)
+{
+    list_ctx *c = ctx;
+    asw_storage_ns_t *ns = c->ns;
+    MDB_txn *txn;
+    MDB_val k = c->k, v;
+    int rc = get_rtxn(ns->st, &txn, err);
+    if (rc) return rc;
+    MDB_cursor *cur = NULL;
+    int mrc = mdb_cursor_open(txn, ns->st->dbi, &cur);
+    if (mrc) {
+        rc = lmdb_error(err, mrc, "list");
+        goto done;
+    }
+    size_t count = 0;
+    bool stopped = false;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (mrc == 0 && c->skip_equal && key_cmp(k.mv_data, k.mv_size, c->k.mv_data, c->k.mv_size) == 0)
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < c->pk.mv_size || memcmp(k.mv_data, c->pk.mv_data, c->pk.mv_size) != 0)
+            break;
+        if (stopped || (c->limit && count == c->limit)) {
+            if (c->out_more) *c->out_more = true;
+            break;
+        }
+        count++;
+        if (c->fn(c->ud, (const uint8_t *)k.mv_data + ns->plen, k.mv_size - ns->plen))
+            stopped = true;
+    }
+    if (mrc && mrc != MDB_NOTFOUND) rc = lmdb_error(err, mrc, "list");
+    if (c->out_count) *c->out_count = count;
+done:
+    if (cur) mdb_cursor_close(cur);
+    put_rtxn(ns->st, txn);
+    return rc;
+}
+
 ASW_API int asw_storage_list(asw_storage_ns_t *ns, const void *prefix, size_t plen,
                              const void *after, size_t alen, size_t limit, asw_storage_key_fn fn,
                              void *ud, size_t *out_count, bool *out_more, asw_error_t *out_err)
@@ -615,46 +850,32 @@ ASW_API int asw_storage_list(asw_storage_ns_t *ns, const void *prefix, size_t pl
     if (!ns || !fn || (alen && !after))
         return asw__errorf(out_err, ASW_E_INVALID, "storage: list: NULL argument");
     uint8_t pb[EKEY_MAX], sb[EKEY_MAX];
-    MDB_val pk, k, v;
-    int rc = encode_key(ns, prefix, plen, true, pb, &pk, out_err);
+    list_ctx c = {ns, {0, NULL}, {0, NULL}, false, limit, fn, ud, out_count, out_more};
+    int rc = encode_key(ns, prefix, plen, true, pb, &c.pk, out_err);
     if (rc) return rc;
-    bool skip_equal = false;
     if (alen && key_cmp(after, alen, plen ? prefix : "", plen) >= 0) {
-        rc = encode_key(ns, after, alen, false, sb, &k, out_err);
+        rc = encode_key(ns, after, alen, false, sb, &c.k, out_err);
         if (rc) return rc;
-        skip_equal = true;
+        c.skip_equal = true;
     } else {
-        k = pk;
+        c.k = c.pk;
     }
+    return run(ns->st, list_op, &c, out_err);
+}
+
+typedef struct usage_ctx {
+    asw_storage_ns_t *ns;
+    usage_rec u;
+} usage_ctx;
+
+static int usage_op(void *ctx, asw_error_t *err)
+{
+    usage_ctx *c = ctx;
     MDB_txn *txn;
-    rc = get_rtxn(ns->st, &txn, out_err);
+    int rc = get_rtxn(c->ns->st, &txn, err);
     if (rc) return rc;
-    MDB_cursor *cur = NULL;
-    int mrc = mdb_cursor_open(txn, ns->st->dbi, &cur);
-    if (mrc) {
-        rc = lmdb_error(out_err, mrc, "list");
-        goto done;
-    }
-    size_t count = 0;
-    bool stopped = false;
-    MDB_val seek = k;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (mrc == 0 && skip_equal && key_cmp(k.mv_data, k.mv_size, seek.mv_data, seek.mv_size) == 0)
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < pk.mv_size || memcmp(k.mv_data, pk.mv_data, pk.mv_size) != 0) break;
-        if (stopped || (limit && count == limit)) {
-            if (out_more) *out_more = true;
-            break;
-        }
-        count++;
-        if (fn(ud, (const uint8_t *)k.mv_data + ns->plen, k.mv_size - ns->plen)) stopped = true;
-    }
-    if (mrc && mrc != MDB_NOTFOUND) rc = lmdb_error(out_err, mrc, "list");
-    if (out_count) *out_count = count;
-done:
-    if (cur) mdb_cursor_close(cur);
-    put_rtxn(ns->st, txn);
+    rc = read_usage(c->ns, txn, &c->u, err);
+    put_rtxn(c->ns->st, txn);
     return rc;
 }
 
@@ -665,31 +886,32 @@ ASW_API int asw_storage_usage(asw_storage_ns_t *ns, asw_storage_usage_t *out_usa
         return asw__errorf(out_err, ASW_E_INVALID, "storage: usage: NULL argument");
     memset(out_usage, 0, sizeof *out_usage);
     out_usage->quota = atomic_load_explicit(&ns->quota, memory_order_relaxed);
-    MDB_txn *txn;
-    int rc = get_rtxn(ns->st, &txn, out_err);
+    usage_ctx c = {ns, {0, 0}};
+    int rc = run(ns->st, usage_op, &c, out_err);
     if (rc) return rc;
-    usage_rec u;
-    rc = read_usage(ns, txn, &u, out_err);
-    put_rtxn(ns->st, txn);
-    if (rc) return rc;
-    out_usage->bytes = u.bytes;
-    out_usage->keys = u.keys;
+    out_usage->bytes = c.u.bytes;
+    out_usage->keys = c.u.keys;
     return ASW_OK;
 }
 
-ASW_API int asw_storage_ns_clear(asw_storage_ns_t *ns, uint64_t *out_deleted, asw_error_t *out_err)
+typedef struct clear_ctx {
+    asw_storage_ns_t *ns;
+    uint64_t deleted;
+} clear_ctx;
+
+static int clear_op(void *ctx, asw_error_t *err)
 {
-    if (out_deleted) *out_deleted = 0;
-    if (!ns) return asw__errorf(out_err, ASW_E_INVALID, "storage: clear: NULL namespace");
+    clear_ctx *c = ctx;
+    asw_storage_ns_t *ns = c->ns;
     MDB_txn *txn = NULL;
     MDB_cursor *cur = NULL;
     uint64_t n = 0;
     int rc = ASW_OK;
     int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
-    if (mrc) return lmdb_error(out_err, mrc, "begin write");
+    if (mrc) return lmdb_fail(err, mrc, "begin write");
     mrc = mdb_cursor_open(txn, ns->st->dbi, &cur);
     if (mrc) {
-        rc = lmdb_error(out_err, mrc, "clear");
+        rc = lmdb_error(err, mrc, "clear");
         goto fail;
     }
     MDB_val k = {ns->plen, ns->prefix}, v;
@@ -701,20 +923,30 @@ ASW_API int asw_storage_ns_clear(asw_storage_ns_t *ns, uint64_t *out_deleted, as
         n++;
     }
     if (mrc && mrc != MDB_NOTFOUND) {
-        rc = lmdb_error(out_err, mrc, "clear");
+        rc = lmdb_fail(err, mrc, "clear");
         goto fail;
     }
     mdb_cursor_close(cur);
     cur = NULL;
     usage_rec zero = {0, 0};
-    rc = write_usage(ns, txn, &zero, out_err);
+    rc = write_usage(ns, txn, &zero, err);
     if (rc) goto fail;
     mrc = mdb_txn_commit(txn);
-    if (mrc) return lmdb_error(out_err, mrc, "commit");
-    if (out_deleted) *out_deleted = n;
+    if (mrc) return lmdb_fail(err, mrc, "commit");
+    c->deleted = n;
     return ASW_OK;
 fail:
     if (cur) mdb_cursor_close(cur);
     mdb_txn_abort(txn);
+    return rc;
+}
+
+ASW_API int asw_storage_ns_clear(asw_storage_ns_t *ns, uint64_t *out_deleted, asw_error_t *out_err)
+{
+    if (out_deleted) *out_deleted = 0;
+    if (!ns) return asw__errorf(out_err, ASW_E_INVALID, "storage: clear: NULL namespace");
+    clear_ctx c = {ns, 0};
+    int rc = run(ns->st, clear_op, &c, out_err);
+    if (!rc && out_deleted) *out_deleted = c.deleted;
     return rc;
 }

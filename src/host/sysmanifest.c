@@ -28,9 +28,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DEFAULT_RESTARTS 3
-#define DEFAULT_WITHIN   (UINT64_C(5) * 1000000000u)
-#define FILE_MAX         (UINT64_C(16) << 20)
+#define DEFAULT_RESTARTS     3
+#define DEFAULT_WITHIN       (UINT64_C(5) * 1000000000u)
+#define MAX_RESTARTS         1000000u /* the actor runtime's bound */
+#define DEFAULT_BACKOFF_BASE (UINT64_C(100) * 1000000u)
+#define DEFAULT_BACKOFF_MAX  (UINT64_C(30) * 1000000000u)
+#define FILE_MAX             (UINT64_C(16) << 20)
 
 typedef struct blk {
     struct blk *next;
@@ -304,6 +307,35 @@ static int parse_strategy(pctx *C, const asw_toml_value_t *v, asw_strategy_t *ou
     return 0;
 }
 
+static int parse_backoff(pctx *C, const asw_toml_value_t *v, asw_backoff_t *out)
+{
+    const char *s;
+    int rc = get_str(C, v, "supervisor.backoff", false, false, &s, NULL);
+    if (rc) return rc;
+    if (!strcmp(s, "immediate"))
+        *out = ASW_BACKOFF_IMMEDIATE;
+    else if (!strcmp(s, "linear"))
+        *out = ASW_BACKOFF_LINEAR;
+    else if (!strcmp(s, "exponential"))
+        *out = ASW_BACKOFF_EXPONENTIAL;
+    else
+        return verr(C, v, "supervisor.backoff '%s' must be immediate, linear or exponential", s);
+    return 0;
+}
+
+static int parse_positive_duration(pctx *C, const asw_toml_value_t *v, const char *what,
+                                   uint64_t *out)
+{
+    const char *d;
+    asw_error_t e = {0};
+    int rc = get_str(C, v, what, false, false, &d, NULL);
+    if (rc) return rc;
+    if (asw_manifest_parse_duration(d, out, &e) != ASW_OK)
+        return verr(C, v, "%s: %s", what, asw_error_message(&e));
+    if (*out == 0) return verr(C, v, "%s must be longer than 0", what);
+    return 0;
+}
+
 static int parse_supervisors(pctx *C, const asw_toml_value_t *arr)
 {
     int rc = get_table_array(C, arr, "supervisor", ASW_SYS_MAX_SUPERVISORS);
@@ -316,6 +348,7 @@ static int parse_supervisors(pctx *C, const asw_toml_value_t *arr)
         const asw_toml_value_t *t = asw_toml_at(arr, s);
         asw_sys_supervisor_t *x = &ss[s];
         bool has_strategy = false;
+        const asw_toml_value_t *bk_at = NULL; /* first backoff_base/backoff_max */
         x->line = asw_toml_line(t);
         x->column = asw_toml_column(t);
         x->max_restarts = DEFAULT_RESTARTS;
@@ -333,9 +366,9 @@ static int parse_supervisors(pctx *C, const asw_toml_value_t *arr)
                 if (asw_toml_integer(v, &r))
                     rc =
                         verr(C, v, "supervisor.max_restarts must be an integer, not %s", a_type(v));
-                else if (r < 0 || r > UINT32_MAX)
+                else if (r < 0 || r > MAX_RESTARTS)
                     rc = verr(C, v, "supervisor.max_restarts %" PRId64 " is out of range (0-%u)", r,
-                              UINT32_MAX);
+                              MAX_RESTARTS);
                 else
                     x->max_restarts = (uint32_t)r;
             } else if (!strcmp(k, "within")) {
@@ -350,13 +383,35 @@ static int parse_supervisors(pctx *C, const asw_toml_value_t *arr)
             } else if (!strcmp(k, "children")) {
                 rc = get_str_list(C, v, "supervisor.children", valid_child, &x->children,
                                   &x->nchildren);
+            } else if (!strcmp(k, "backoff")) {
+                rc = parse_backoff(C, v, &x->backoff);
+            } else if (!strcmp(k, "backoff_base") || !strcmp(k, "backoff_max")) {
+                bool is_base = k[8] == 'b';
+                rc = parse_positive_duration(
+                    C, v, is_base ? "supervisor.backoff_base" : "supervisor.backoff_max",
+                    is_base ? &x->backoff_base_ns : &x->backoff_max_ns);
+                if (!rc && !bk_at) bk_at = v;
             } else {
                 rc = unknown_key(C, t, i,
                                  "[[supervisor]] (use name, strategy, max_restarts, within, "
-                                 "children)");
+                                 "backoff, backoff_base, backoff_max, children)");
             }
         }
         if (rc) return rc;
+        if (bk_at && x->backoff == ASW_BACKOFF_IMMEDIATE)
+            return verr(C, bk_at,
+                        "supervisor.backoff_base and backoff_max need backoff = \"linear\" or "
+                        "\"exponential\"");
+        if (x->backoff != ASW_BACKOFF_IMMEDIATE) {
+            if (!x->backoff_base_ns) x->backoff_base_ns = DEFAULT_BACKOFF_BASE;
+            if (!x->backoff_max_ns)
+                x->backoff_max_ns = x->backoff_base_ns > DEFAULT_BACKOFF_MAX ? x->backoff_base_ns
+                                                                             : DEFAULT_BACKOFF_MAX;
+            if (x->backoff_max_ns < x->backoff_base_ns)
+                return merr(C, x->line, x->column,
+                            "supervisor '%s': backoff_max is shorter than backoff_base",
+                            x->name ? x->name : "?");
+        }
         const char *missing = !x->name        ? "name"
                               : !has_strategy ? "strategy"
                               : !x->children  ? "children"

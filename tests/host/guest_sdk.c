@@ -39,6 +39,8 @@ int32_t sdk_handle(int32_t kind, const char *from, int32_t from_len, const void 
         rc |= as_send("peer", data, (uint32_t)len);
         rc |= as_send_str("peer", "hi");
         rc |= as_request("calc", "1+1", 3, buf, sizeof buf, &n, 1000);
+        rc |= (int32_t)(as_request_async("calc", "1+1", 3, 1000) < 0);
+        rc |= (int32_t)(as_request_async_raw("calc", 4, "2", 1, 0) < 0);
         rc |= as_respond_str("x");
         rc |= as_self_id(name, sizeof name);
         rc |= as_storage_set("k", "v", 1);
@@ -69,4 +71,23 @@ int32_t sdk_handle(int32_t kind, const char *from, int32_t from_len, const void 
     }
     free((void *)from);
     return rc < 0 ? rc : 0;
+}
+
+/* The optional exports: handle-reply (needed by as_request_async), post-restart, pre-stop. */
+AS_EXPORT("handle-reply")
+int32_t sdk_reply(int64_t corr, int32_t status, const void *data, int32_t len)
+{
+    as_log(AS_LOG_DEBUG, corr > 0 && status == AS_OK && len >= 0 ? "reply" : "no reply");
+    free((void *)data);
+    return 0;
+}
+
+AS_EXPORT("post-restart") int32_t sdk_post_restart(int32_t restarts)
+{
+    return restarts > 0 ? 0 : -1;
+}
+
+AS_EXPORT("pre-stop") int32_t sdk_pre_stop(void)
+{
+    return as_storage_set_str("stopped", "yes");
 }

@@ -7,6 +7,8 @@
 set -u
 bin="$1"; src="$2"; fr="$3"; nc="$4"
 dir=$(mktemp -d)
+# A private runtime directory: the control sockets of concurrent test runs never clash.
+export XDG_RUNTIME_DIR="$dir"
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; [ -f "$dir/out" ] && cat "$dir/out"; exit 1; }

@@ -440,6 +440,7 @@ static void map_full(void **state)
     (void)state;
     asw_storage_opts_t o = {0};
     o.map_size = 256 << 10;
+    o.map_max_size = o.map_size; /* no growth: the map is full at 256 KiB */
     o.max_value_bytes = 4096;
     o.sync = ASW_STORAGE_SYNC_NONE;
     asw_storage_t *st = open_store(&o);
