@@ -157,14 +157,16 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
     a->start_reason = restart_reason;
     /* The start needs no message node: the first turn runs the start hooks before anything
      * else in the queues (as a first node in the system queue would). */
+    bool hold = (extra_flags & ASW__F_HOLD) != 0;
     atomic_store_explicit(&a->flags,
-                          extra_flags | ASW__F_START | (opts->trap_exit ? ASW__F_TRAP_EXIT : 0),
+                          (extra_flags & ~ASW__F_HOLD) | ASW__F_START |
+                              (opts->trap_exit ? ASW__F_TRAP_EXIT : 0),
                           memory_order_relaxed);
     atomic_fetch_add(&sys->live, 1);
     atomic_fetch_add_explicit(&sys->c_spawned, 1, memory_order_relaxed);
     atomic_fetch_add(&sys->active, 1);
     atomic_store_explicit(&a->state, ASW__S_SCHED, memory_order_release);
-    asw__rt_schedule(sys, a);
+    if (!hold) asw__rt_schedule(sys, a);
     *out_id = id;
     return ASW_OK;
 fail:

@@ -86,6 +86,8 @@ enum { ASW__S_FREE = 0, ASW__S_IDLE, ASW__S_SCHED, ASW__S_SUSP, ASW__S_DEAD };
 #define ASW__F_KILLED    16u /* a kill is queued: wake even when suspended */
 #define ASW__F_STARTED   32u /* pre_start succeeded: stop hooks will run */
 #define ASW__F_START     64u /* start hooks pending: run first in the first turn (no node) */
+#define ASW__F_HOLD      128u /* spawn only (never stored): not scheduled yet; the caller
+                                  * finishes setting it up, then calls asw__rt_schedule */
 
 typedef struct asw__link asw__link_t;
 typedef struct asw__pending asw__pending_t;

@@ -173,7 +173,10 @@ static asw_actor_t *find_work(asw__worker_t *w)
     if (w->lifo) {
         a = w->lifo;
         w->lifo = NULL;
-        if (w->lifo_runs < ASW__LIFO_MAX || !ring_nonempty(w)) {
+        /* After ASW__LIFO_MAX runs in a row the ring and the inject queue get a turn, else a
+         * ping-pong pair in the LIFO slot would starve actors spawned by other threads. */
+        if (w->lifo_runs < ASW__LIFO_MAX ||
+            (!ring_nonempty(w) && !atomic_load_explicit(&sys->inj_len, memory_order_relaxed))) {
             w->lifo_runs++;
             return a;
         }

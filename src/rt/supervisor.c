@@ -89,8 +89,11 @@ static int check_opts(const asw_supervisor_opts_t *o, int depth, asw_error_t *ou
     return ASW_OK;
 }
 
+static void set_id(sup_t *s, size_t i, asw_actor_id_t id);
+
 static int sup_spawn(asw_system_t *sys, const asw_supervisor_opts_t *o, asw_actor_id_t parent,
-                     uint32_t restarts, int reason, asw_actor_id_t *out_id, asw_error_t *out_err)
+                     uint32_t restarts, int reason, bool first_inline, asw_actor_id_t *out_id,
+                     asw_error_t *out_err)
 {
     sup_t *s = asw__calloc(1, sizeof(*s));
     if (!s) return asw__errorf(out_err, ASW_E_NOMEM, "supervisor: out of memory");
@@ -112,9 +115,29 @@ static int sup_spawn(asw_system_t *sys, const asw_supervisor_opts_t *o, asw_acto
                            .hooks = &sup_hooks,
                            .name = o->name,
                            .trap_exit = true};
-    int rc = asw__rt_spawn(sys, &ao, parent, restarts, reason, ASW__F_TRAP_STOP, out_id, out_err);
-    if (rc) sup_free(s);
-    return rc;
+    uint32_t hold = first_inline ? ASW__F_HOLD : 0;
+    int rc = asw__rt_spawn(sys, &ao, parent, restarts, reason, ASW__F_TRAP_STOP | hold, out_id,
+                           out_err);
+    if (rc) {
+        sup_free(s);
+        return rc;
+    }
+    if (first_inline) {
+        /* Spawn the first child now, on the caller's thread, before the supervisor runs (nothing
+         * else touches s yet): its name resolves when asw_supervisor_start returns, without
+         * waiting for a worker. Its pre_start still runs on a worker and reports STARTED; the
+         * supervisor's first turn (sup_pre_start) waits for that. A failure here is retried
+         * (and counted) by sup_pre_start. */
+        const asw_child_spec_t *c = s->n ? &o->children[0] : NULL;
+        asw_actor_id_t cid = 0;
+        if (c && !c->supervisor &&
+            asw__rt_spawn(sys, &c->actor, *out_id, 0, 0, 0, &cid, NULL) == ASW_OK) {
+            set_id(s, 0, cid);
+            s->st[0] = C_STARTING;
+        }
+        asw__rt_schedule(sys, asw__rt_lookup(sys, *out_id));
+    }
+    return ASW_OK;
 }
 
 int asw_supervisor_start(asw_system_t *sys, const asw_supervisor_opts_t *opts,
@@ -123,7 +146,7 @@ int asw_supervisor_start(asw_system_t *sys, const asw_supervisor_opts_t *opts,
     if (!sys || !out_id) return asw__errorf(out_err, ASW_E_INVALID, "supervisor: NULL argument");
     int rc = check_opts(opts, 0, out_err);
     if (rc) return rc;
-    return sup_spawn(sys, opts, 0, 0, 0, out_id, out_err);
+    return sup_spawn(sys, opts, 0, 0, 0, true, out_id, out_err);
 }
 
 asw_actor_id_t asw_supervisor_child(asw_system_t *sys, asw_actor_id_t sup, size_t index)
@@ -157,6 +180,7 @@ static int start_next(asw_actor_t *self, sup_t *s)
     asw_system_t *sys = asw_actor_system(self);
     while (s->start_idx < s->n) {
         size_t i = s->start_idx;
+        if (s->st[i] == C_STARTING) return ASW_ACT_OK; /* spawned inline: wait for STARTED */
         if (s->st[i] != C_NONE) {
             s->start_idx++;
             continue;
@@ -165,7 +189,7 @@ static int start_next(asw_actor_t *self, sup_t *s)
         asw_actor_id_t id = 0;
         int rc;
         if (c->supervisor)
-            rc = sup_spawn(sys, c->supervisor, asw_self(self), s->nrestarts[i], s->reasons[i], &id,
+            rc = sup_spawn(sys, c->supervisor, asw_self(self), s->nrestarts[i], s->reasons[i], false, &id,
                            NULL);
         else
             rc = asw__rt_spawn(sys, &c->actor, asw_self(self), s->nrestarts[i], s->reasons[i], 0,
