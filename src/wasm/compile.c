@@ -26,6 +26,24 @@
  * header and after every loop, and charge the number of wasm instructions up to the next
  * checkpoint.
  *
+ * Second pass of superinstructions (docs/performance.md, "second pass"), each a fold of the
+ * last operation (last_pos) or of the last two (prev_pos, valid while no label lies between)
+ * into the one being emitted: i32.add then the loop back-edge testing its result (INC_BR_*),
+ * an increment or mask then a jump (I32_ADD_I_BR[_B], I32_AND_I_BR_B), two adds of immediates
+ * (I32_ADD_I2) and two moves (MOV2) in a row, two f64 or two i32 operations where the second
+ * uses the first's result (F64P_*, I32P_*; the first result is still written), a result stored
+ * at once (F64_*_ST, I32_*_ST), x[i] += v and x[i] += a * y[j] (F64_ADD_TO, F64_MULADD_TO),
+ * loads folded into their address arithmetic or their reader (_ASH, _MK, I32_LOAD8_U_AK,
+ * BR_TABLE_K, BR_TABLE_LSK), rotations and shifts of one value xored (I32_ROTX2/3,
+ * I32_ROTX2_SHR, I32_XOR_SHRU), a * K1 + K2, select with a constant, and i64.extend_i32_u
+ * compiles to nothing (cells hold i32 values zero-extended). Every fold removes at least one
+ * dispatch. A fused operation with two trap sites (F64_MULADD_TO) has a second pc map entry
+ * inside itself and traps from there.
+ *
+ * Linking (link_code): the compiler works with one-unit operation numbers; at the end of each
+ * function every handler becomes two units (the label's address: direct threading), operands
+ * follow, and branch distances and the pc map move to the new positions.
+ *
  * Invariants kept while compiling:
  *  - at every block/loop/if entry the whole simulated stack is materialized, so all paths that
  *    meet at a label agree on the state of the entries below the label's height;
@@ -34,13 +52,13 @@
  *  - after a branch, return or unreachable, nothing is emitted until the code is reachable again.
  *
  * It does NOT validate: the module has passed asw__validate, so malformed input reaching here is
- * an internal error (reported, never asserted on). Operation handler units are linked at the end
- * of each function from asw__interp_handlers().
+ * an internal error (reported, never asserted on).
  */
 #include "wasm/exec.h"
 #include "wasm/iops.h"
 #include "wasm/opcodes.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NONE 0xFFFFFFFFu
@@ -82,9 +100,43 @@ _Static_assert(ASW_IOP_BR_GE_U_I - ASW_IOP_BR_EQ == ASW_IOP_BR_GE_U_I_B - ASW_IO
                    ASW_IOP_BR_GE_U - ASW_IOP_BR_EQ == ASW_IOP_BR_GE_U_B - ASW_IOP_BR_EQ_B,
                "the loop branches parallel the compare-and-branch operations");
 
+_Static_assert(ASW_IOP_INC_BR_NE_K - ASW_IOP_INC_BR_EQ_K == 4 &&
+                   ASW_IOP_INC_BR_GE_U_R_I - ASW_IOP_INC_BR_EQ_K == 39 &&
+                   ASW_IOP_INC_BR_EQ_R - ASW_IOP_INC_BR_EQ_K == 2 &&
+                   ASW_IOP_BR_EQ_I - ASW_IOP_BR_EQ == 10 && ASW_IOP_BR_NE - ASW_IOP_BR_EQ == 1,
+               "inc_br() computes INC_BR numbers from the comparison's position");
+_Static_assert(ASW_IOP_BR_GT_S - ASW_IOP_BR_EQ == 4 && ASW_IOP_BR_LE_S - ASW_IOP_BR_EQ == 6 &&
+                   ASW_IOP_BR_GE_U - ASW_IOP_BR_EQ == 9,
+               "jump_field() mirrors comparisons by their position");
+_Static_assert(ASW_IOP_F64P_DIV_DIV_R - ASW_IOP_F64P_ADD_ADD_L == 31 &&
+                   ASW_IOP_F64P_SUB_ADD_L - ASW_IOP_F64P_ADD_ADD_L == 8 &&
+                   ASW_IOP_F64P_ADD_SUB_L - ASW_IOP_F64P_ADD_ADD_L == 2,
+               "do_binop() computes F64P numbers from the two operations");
+_Static_assert(ASW_IOP_I32P_XOR_XOR - ASW_IOP_I32P_ADD_ADD == 29 &&
+                   ASW_IOP_I32P_SUB_ADD - ASW_IOP_I32P_ADD_ADD == 6 &&
+                   ASW_IOP_I32P_ADD_SUBR - ASW_IOP_I32P_ADD_ADD == 2 &&
+                   ASW_IOP_I32P_ADD_AND - ASW_IOP_I32P_ADD_ADD == 3,
+               "do_binop() computes I32P numbers from the two operations");
+_Static_assert(ASW_IOP_F64_SUB_ST - ASW_IOP_F64_ADD_ST == 1 &&
+                   ASW_IOP_F64_MUL_ST - ASW_IOP_F64_ADD_ST == 2,
+               "the _ST f64 operations parallel the f64 operations");
+
+static inline uint32_t units_of(const asw__code_t *code)
+{
+    uint32_t u0 = iop_units[code[0]];
+    if (ASW_LIKELY(u0 != 0)) return u0;
+    if (code[0] == ASW_IOP_BR_TABLE) return 3 + code[2] + 1;
+    if (code[0] == ASW_IOP_BR_TABLE_K) return 4 + code[3] + 1;
+    if (code[0] == ASW_IOP_BR_TABLE_LSK) return 8 + code[7] + 1;
+    return 11 + code[10] + 1; /* BR_TABLE_ALSK */
+}
+
 uint32_t asw__iop_units(const asw__code_t *code)
 {
     if (code[0] == ASW_IOP_BR_TABLE) return 3 + code[2] + 1;
+    if (code[0] == ASW_IOP_BR_TABLE_K) return 4 + code[3] + 1;
+    if (code[0] == ASW_IOP_BR_TABLE_LSK) return 8 + code[7] + 1;
+    if (code[0] == ASW_IOP_BR_TABLE_ALSK) return 11 + code[10] + 1;
     return iop_units[code[0]];
 }
 
@@ -128,6 +180,8 @@ typedef struct comp {
     asw__pcmap_t *map;
     uint32_t nmap, capmap;
     uint32_t last_pos, last_h; /* the last operation and the height it produced, if any */
+    uint32_t prev_pos;         /* the operation before last_pos, when no label is between */
+    uint32_t prev2_pos;        /* and the one before that */
     uint32_t cur_off;          /* byte offset of the instruction being compiled */
     uint32_t fuel_field, fuel_count;
     bool dead;
@@ -281,6 +335,8 @@ static void u(comp_t *c, uint32_t v)
 static uint32_t op(comp_t *c, int iop)
 {
     uint32_t pos = c->ncode;
+    c->prev2_pos = c->prev_pos;
+    c->prev_pos = c->last_pos;
     c->last_pos = pos;
     c->last_h = NONE;
     u(c, (uint32_t)iop);
@@ -291,6 +347,18 @@ static uint32_t op(comp_t *c, int iop)
 static void label_here(comp_t *c)
 {
     c->last_pos = NONE;
+    c->prev_pos = NONE;
+    c->prev2_pos = NONE;
+    c->last_h = NONE;
+}
+
+/* Drops the last operation (a peephole replaces it); the one before becomes the last. */
+static void drop_last(comp_t *c)
+{
+    c->ncode = c->last_pos;
+    c->last_pos = c->prev_pos;
+    c->prev_pos = c->prev2_pos;
+    c->prev2_pos = NONE;
     c->last_h = NONE;
 }
 
@@ -334,6 +402,26 @@ static void emit_const(comp_t *c, uint32_t dst, uint64_t bits)
     }
 }
 
+/* MOV dst <- src; right after another MOV, both become one MOV2 (phi moves, block results).
+ * The new move's operands come first, so a local.set retargeting the last operation's
+ * destination retargets this move's. */
+static void emit_mov(comp_t *c, uint32_t dst, uint32_t src)
+{
+    uint32_t lp = c->last_pos;
+    if (lp != NONE && lp + 3 == c->ncode && c->code[lp] == ASW_IOP_MOV) {
+        uint32_t d1 = c->code[lp + 1], a1 = c->code[lp + 2];
+        c->code[lp] = ASW_IOP_MOV2;
+        c->code[lp + 1] = dst;
+        c->code[lp + 2] = src;
+        u(c, d1);
+        u(c, a1);
+        return;
+    }
+    op(c, ASW_IOP_MOV);
+    u(c, dst);
+    u(c, src);
+}
+
 /* Copies entry h into slot dst without changing its compile-time state. */
 static void emit_to(comp_t *c, uint32_t dst, uint32_t h)
 {
@@ -344,9 +432,7 @@ static void emit_to(comp_t *c, uint32_t dst, uint32_t h)
     }
     uint32_t src = e->kind == V_LOCAL ? e->idx : slot(c, h);
     if (src == dst) return;
-    op(c, ASW_IOP_MOV);
-    u(c, dst);
-    u(c, src);
+    emit_mov(c, dst, src);
 }
 
 static void materialize(comp_t *c, uint32_t h)
@@ -388,6 +474,33 @@ static void map_here(comp_t *c, uint32_t off)
     c->map[c->nmap].pc = c->ncode;
     c->map[c->nmap].off = off;
     c->nmap++;
+}
+
+/* Was entry h (a slot) produced by the last operation, an `iop` writing slot(h)? Then the next
+ * operation may fold it: the temporary is read by nothing else. */
+static bool last_made(comp_t *c, uint32_t h, int iop)
+{
+    return c->vs[h].kind == V_SLOT && c->last_h == h && c->last_pos != NONE &&
+           c->code[c->last_pos] == (uint32_t)iop && c->code[c->last_pos + 1] == slot(c, h);
+}
+
+/* Drops the last operation (being folded into the next one), keeping its pc map entry: a trap
+ * in the folded operation reports the instruction that could trap there. */
+static void rewind_keep(comp_t *c, uint32_t pos)
+{
+    ASW_ASSERT(pos == c->last_pos);
+    drop_last(c);
+    while (c->nmap > 0 && c->map[c->nmap - 1].pc > pos)
+        c->nmap--;
+}
+
+/* Drops the code from pos on (the last operation, being fused into the next) and maps pos to
+ * the instruction now being compiled, so a trap in the fused operation reports it. */
+static void rewind_to(comp_t *c, uint32_t pos)
+{
+    ASW_ASSERT(pos == c->last_pos);
+    drop_last(c);
+    map_here(c, c->cur_off);
 }
 
 /* ---- fuel checkpoints ---- */
@@ -448,9 +561,75 @@ static uint32_t loop_twin(uint32_t iop)
     }
 }
 
+/* The INC_BR operation for a loop back-edge `br` (a compare-and-branch, BR_IF or BR_UNLESS on
+ * slot a) right after an i32.add writing a: the INC_BR number for an immediate (add_k) or
+ * register add, with *k2 set for the immediate comparison forms; -1 if none applies. */
+static int inc_br(uint32_t br, bool add_k, const asw__code_t *code, uint32_t *k2)
+{
+    int cmp, imm;
+    if (br == ASW_IOP_BR_IF || br == ASW_IOP_BR_UNLESS) {
+        cmp = br == ASW_IOP_BR_IF ? 1 : 0; /* NE 0 / EQ 0 */
+        imm = 1;
+        *k2 = 0;
+    } else if (br >= ASW_IOP_BR_EQ && br <= ASW_IOP_BR_GE_U_I) {
+        uint32_t i = br - ASW_IOP_BR_EQ;
+        cmp = (int)(i % 10);
+        imm = i >= 10;
+        *k2 = code[2];
+    } else {
+        return -1;
+    }
+    return ASW_IOP_INC_BR_EQ_K + cmp * 4 + (add_k ? 0 : 2) + imm;
+}
+
 static void jump_field(comp_t *c, ctl_t *l, uint32_t op_pos)
 {
     if (l->kind == C_LOOP) {
+        uint32_t pp = c->prev_pos;
+        uint32_t br = op_pos < c->ncode ? c->code[op_pos] : 0;
+        if (op_pos == c->last_pos && pp != NONE && pp + 4 == op_pos &&
+            (c->code[pp] == ASW_IOP_I32_ADD_I || c->code[pp] == ASW_IOP_I32_ADD) &&
+            br >= ASW_IOP_BR_EQ && br <= ASW_IOP_BR_GE_U &&
+            c->code[pp + 1] != c->code[op_pos + 1] && c->code[pp + 1] == c->code[op_pos + 2]) {
+            /* The add wrote the right operand: swap the operands (a < b is b > a). */
+            static const uint8_t mirrored[10] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7};
+            uint32_t t = c->code[op_pos + 1];
+            c->code[op_pos] = ASW_IOP_BR_EQ + mirrored[br - ASW_IOP_BR_EQ];
+            c->code[op_pos + 1] = c->code[op_pos + 2];
+            c->code[op_pos + 2] = t;
+        }
+        if (op_pos == c->last_pos && pp != NONE && op_pos < c->ncode &&
+            (c->code[pp] == ASW_IOP_I32_ADD_I || c->code[pp] == ASW_IOP_I32_ADD) &&
+            pp + 4 == op_pos && c->code[pp + 1] == c->code[op_pos + 1]) {
+            /* i32.add then the back-edge testing its result: one operation. */
+            uint32_t k2 = 0;
+            int f =
+                inc_br(c->code[op_pos], c->code[pp] == ASW_IOP_I32_ADD_I, c->code + op_pos, &k2);
+            if (f >= 0) {
+                bool imm = (f - ASW_IOP_INC_BR_EQ_K) % 2 != 0;
+                uint32_t b = imm ? k2 : c->code[op_pos + 2];
+                c->code[pp] = (uint32_t)f;
+                c->ncode = pp + 4;
+                c->last_pos = pp;
+                c->prev_pos = NONE;
+                c->prev2_pos = NONE;
+                u(c, b);
+                u(c, l->loop_pc - pp);
+                return;
+            }
+        }
+        if (op_pos == c->last_pos && pp != NONE && pp + 4 == op_pos && br == ASW_IOP_BR &&
+            (c->code[pp] == ASW_IOP_I32_ADD_I || c->code[pp] == ASW_IOP_I32_AND_I)) {
+            /* An increment or a mask, then the jump back: one operation. */
+            c->code[pp] =
+                c->code[pp] == ASW_IOP_I32_ADD_I ? ASW_IOP_I32_ADD_I_BR_B : ASW_IOP_I32_AND_I_BR_B;
+            c->ncode = pp + 4;
+            c->last_pos = pp;
+            c->prev_pos = NONE;
+            c->prev2_pos = NONE;
+            u(c, l->loop_pc - pp);
+            return;
+        }
         if (op_pos < c->ncode) c->code[op_pos] = loop_twin(c->code[op_pos]);
         u(c, l->loop_pc - op_pos);
         return;
@@ -458,6 +637,17 @@ static void jump_field(comp_t *c, ctl_t *l, uint32_t op_pos)
     if (!grow((void **)&c->patches, &c->cappatches, c->npatches + 1, sizeof(patch_t))) {
         c->oom = true;
         return;
+    }
+    uint32_t pp = c->prev_pos;
+    if (op_pos == c->last_pos && pp != NONE && pp + 4 == op_pos && op_pos < c->ncode &&
+        c->code[op_pos] == ASW_IOP_BR && c->code[pp] == ASW_IOP_I32_ADD_I) {
+        /* An increment, then a forward jump: one operation. */
+        c->code[pp] = ASW_IOP_I32_ADD_I_BR;
+        c->ncode = pp + 4;
+        c->last_pos = pp;
+        c->prev_pos = NONE;
+        c->prev2_pos = NONE;
+        op_pos = pp;
     }
     patch_t *pt = &c->patches[c->npatches];
     pt->field = c->ncode;
@@ -487,11 +677,7 @@ static void emit_moves(comp_t *c, const ctl_t *l)
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t h = c->nvs - n + i;
-        if (h != l->height + i) {
-            op(c, ASW_IOP_MOV);
-            u(c, slot(c, l->height + i));
-            u(c, slot(c, h));
-        }
+        if (h != l->height + i) emit_mov(c, slot(c, l->height + i), slot(c, h));
     }
 }
 
@@ -514,11 +700,7 @@ static void emit_return(comp_t *c)
     } else {
         for (uint32_t i = 0; i < n; i++) {
             uint32_t src = slot(c, c->nvs - n + i);
-            if (src != i) {
-                op(c, ASW_IOP_MOV);
-                u(c, i);
-                u(c, src);
-            }
+            if (src != i) emit_mov(c, i, src);
         }
         op(c, ASW_IOP_RET);
     }
@@ -569,7 +751,7 @@ static uint32_t cond_jump(comp_t *c, bool if_true)
         int br = fused_branch(lop, if_true);
         if (br >= 0) {
             uint32_t a = c->code[lp + 2], b = c->code[lp + 3];
-            c->ncode = lp;
+            drop_last(c);
             c->nvs--;
             uint32_t pos = op(c, br);
             u(c, a);
@@ -578,7 +760,7 @@ static uint32_t cond_jump(comp_t *c, bool if_true)
         }
         if (lop == ASW_IOP_I32_EQZ) {
             uint32_t a = c->code[lp + 2];
-            c->ncode = lp;
+            drop_last(c);
             c->nvs--;
             uint32_t pos = op(c, if_true ? ASW_IOP_BR_UNLESS : ASW_IOP_BR_IF);
             u(c, a);
@@ -647,7 +829,26 @@ static void do_br_table(comp_t *c)
     }
     for (uint32_t i = 0; i <= n; i++) depths[i] = rd_u32(c);
     if (c->bad) goto done;
-    uint32_t s = use(c, c->nvs - 1);
+    uint32_t h = c->nvs - 1, s, k = 0, ld[5] = {0, 0, 0, 0, 0};
+    bool add_k = last_made(c, h, ASW_IOP_I32_ADD_I), lsk = false;
+    if (add_k) { /* the index is an i32.add of an immediate just made: fold it */
+        s = c->code[c->last_pos + 2];
+        k = c->code[c->last_pos + 3];
+        rewind_to(c, c->last_pos);
+        uint32_t q = c->last_pos;
+        lsk = s == slot(c, h) && q != NONE && q + 6 == c->ncode &&
+              c->code[q] == ASW_IOP_I32_LOAD_SK && c->code[q + 1] == s;
+    } else if (last_made(c, h, ASW_IOP_I32_LOAD_SK)) {
+        s = slot(c, h);
+        lsk = true;
+    } else {
+        s = use(c, h);
+    }
+    if (lsk) { /* the index (before the add) was just loaded (a switch on a loaded value) */
+        uint32_t q = c->last_pos;
+        memcpy(ld, c->code + q + 1, sizeof(ld));
+        rewind_keep(c, q); /* the load's pc map entry: the fused operation traps there */
+    }
     c->nvs--;
     uint32_t ar = arity(label_at(c, depths[n]));
     if (label_at(c, depths[n])->kind == C_FUNC) ar = c->nresults;
@@ -656,8 +857,39 @@ static void do_br_table(comp_t *c)
         if (!in_place(c, label_at(c, depths[i]), 0)) moves = true;
     }
     if (moves && ar > 1) materialize_top(c, ar);
-    uint32_t pos = op(c, ASW_IOP_BR_TABLE);
-    u(c, s);
+    uint32_t ad[3], p = c->last_pos;
+    bool alsk = lsk && p != NONE && p + 4 == c->ncode && c->code[p] == ASW_IOP_I32_ADD_I &&
+                c->nmap > 0 && c->map[c->nmap - 1].pc == p + 4;
+    if (alsk) {
+        /* An i32.add of an immediate just before (the interpreter's pc + 1) joins in; it runs
+         * first. The load is the one trap site: its pc map entry moves to the operation. */
+        uint32_t load_off = c->map[c->nmap - 1].off;
+        memcpy(ad, c->code + p + 1, sizeof(ad));
+        rewind_keep(c, p);
+        if (c->nmap > 0 && c->map[c->nmap - 1].pc == p) {
+            c->map[c->nmap - 1].off = load_off;
+        } else if (grow((void **)&c->map, &c->capmap, c->nmap + 1, sizeof(asw__pcmap_t))) {
+            c->map[c->nmap].pc = p;
+            c->map[c->nmap].off = load_off;
+            c->nmap++;
+        } else {
+            c->oom = true;
+            goto done;
+        }
+    }
+    uint32_t pos = op(c, alsk    ? ASW_IOP_BR_TABLE_ALSK
+                         : lsk   ? ASW_IOP_BR_TABLE_LSK
+                         : add_k ? ASW_IOP_BR_TABLE_K
+                                 : ASW_IOP_BR_TABLE);
+    if (lsk) {
+        if (alsk)
+            for (uint32_t i = 0; i < 3; i++) u(c, ad[i]);
+        for (uint32_t i = 0; i < 5; i++) u(c, ld[i]);
+        u(c, k);
+    } else {
+        u(c, s);
+        if (add_k) u(c, k);
+    }
     u(c, n);
     uint32_t field0 = c->ncode;
     for (uint32_t i = 0; i <= n; i++) u(c, 0);
@@ -851,22 +1083,6 @@ static void do_unop(comp_t *c, int iop)
     produce(c);
 }
 
-/* Was entry h (a slot) produced by the last operation, an `iop` writing slot(h)? Then the next
- * operation may fold it: the temporary is read by nothing else. */
-static bool last_made(comp_t *c, uint32_t h, int iop)
-{
-    return c->vs[h].kind == V_SLOT && c->last_h == h && c->last_pos != NONE &&
-           c->code[c->last_pos] == (uint32_t)iop && c->code[c->last_pos + 1] == slot(c, h);
-}
-
-/* Drops the last operation (being folded into the next one), keeping its pc map entry: a trap
- * in the folded operation reports the instruction that could trap there. */
-static void rewind_keep(comp_t *c, uint32_t pos)
-{
-    c->ncode = pos;
-    while (c->nmap > 0 && c->map[c->nmap - 1].pc > pos) c->nmap--;
-}
-
 /* Superinstructions for a binary operation whose operands are ready: f64 arithmetic with a
  * loaded or constant right operand, i32.add of a shifted value, i32.xor of a rotated value.
  * Returns false when none applies. Float operands are never swapped (that could change which
@@ -892,6 +1108,23 @@ static bool fused_binop(comp_t *c, int iop)
             produce(c);
             return true;
         }
+        if (last_made(c, hb, ASW_IOP_I64_LOAD_AK)) {
+            uint32_t lp = c->last_pos, p = c->code[lp + 2], k = c->code[lp + 3];
+            uint32_t off = c->code[lp + 4];
+            rewind_keep(c, lp);
+            uint32_t sa = use(c, ha);
+            c->nvs -= 2;
+            op(c, iop == ASW_IOP_F64_ADD   ? ASW_IOP_F64_ADD_MK
+                  : iop == ASW_IOP_F64_SUB ? ASW_IOP_F64_SUB_MK
+                                           : ASW_IOP_F64_MUL_MK);
+            u(c, slot(c, ha));
+            u(c, sa);
+            u(c, p);
+            u(c, k);
+            u(c, off);
+            produce(c);
+            return true;
+        }
     }
     if (iop >= ASW_IOP_F64_ADD && iop <= ASW_IOP_F64_DIV && eb->kind == V_CONST) {
         uint64_t k = eb->bits;
@@ -905,6 +1138,34 @@ static bool fused_binop(comp_t *c, int iop)
         produce(c);
         return true;
     }
+    if (iop == ASW_IOP_I32_XOR && eb->kind != V_CONST &&
+        (last_made(c, hb, ASW_IOP_I32_SHR_U_I) ||
+         (eb->kind != V_SLOT && last_made(c, ha, ASW_IOP_I32_SHR_U_I)))) {
+        /* a ^ (x >> S), either side; rotl(x, K1) ^ rotl(x, K2) ^ (x >> S) when the other
+         * operand is the ROTX2 of the same x made just before (sha-2's small sigmas). */
+        uint32_t ho = last_made(c, hb, ASW_IOP_I32_SHR_U_I) ? ha : hb;
+        uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
+        rewind_keep(c, lp);
+        uint32_t p2 = c->last_pos;
+        if (ho == ha && ea->kind == V_SLOT && p2 != NONE && p2 + 5 == c->ncode &&
+            c->code[p2] == ASW_IOP_I32_ROTX2 && c->code[p2 + 1] == slot(c, ha) &&
+            c->code[p2 + 2] == x) {
+            c->code[p2] = ASW_IOP_I32_ROTX2_SHR;
+            u(c, sh);
+            c->nvs -= 2;
+            produce(c);
+            return true;
+        }
+        uint32_t so = use(c, ho);
+        c->nvs -= 2;
+        op(c, ASW_IOP_I32_XOR_SHRU);
+        u(c, slot(c, ha));
+        u(c, so);
+        u(c, x);
+        u(c, sh);
+        produce(c);
+        return true;
+    }
     if ((iop == ASW_IOP_I32_ADD || iop == ASW_IOP_I32_XOR) && eb->kind != V_CONST) {
         /* Both are commutative: the folded operand may be on either side. */
         int inner = iop == ASW_IOP_I32_ADD ? ASW_IOP_I32_SHL_I : ASW_IOP_I32_ROTL_I;
@@ -914,6 +1175,35 @@ static bool fused_binop(comp_t *c, int iop)
         else return false;
         uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
         rewind_keep(c, lp);
+        uint32_t p2 = c->last_pos;
+        if (iop == ASW_IOP_I32_XOR && ho == ha && ea->kind == V_SLOT && p2 != NONE &&
+            c->code[p2 + 1] == slot(c, ha) && c->code[p2 + 2] == x &&
+            ((c->code[p2] == ASW_IOP_I32_ROTL_I && p2 + 4 == c->ncode) ||
+             (c->code[p2] == ASW_IOP_I32_ROTX2 && p2 + 5 == c->ncode))) {
+            /* rotl(x, K1) ^ rotl(x, K2) [^ rotl(x, K3)]: the temporary made just before holds
+             * the rotations of the same x already xored. */
+            c->code[p2] = c->code[p2] == ASW_IOP_I32_ROTL_I ? ASW_IOP_I32_ROTX2 : ASW_IOP_I32_ROTX3;
+            u(c, sh);
+            c->nvs -= 2;
+            produce(c);
+            return true;
+        }
+        if (iop == ASW_IOP_I32_ADD && ho == ha && ea->kind == V_SLOT && p2 != NONE &&
+            p2 + 4 == c->ncode && c->code[p2] == ASW_IOP_I32_ADD_I &&
+            c->code[p2 + 1] == slot(c, ha)) {
+            /* (a + K) + (x << S): the add of an immediate made just before joins in. */
+            uint32_t a = c->code[p2 + 2], k = c->code[p2 + 3];
+            rewind_keep(c, p2);
+            c->nvs -= 2;
+            op(c, ASW_IOP_I32_ADD_SHL_K);
+            u(c, slot(c, ha));
+            u(c, a);
+            u(c, x);
+            u(c, sh);
+            u(c, k);
+            produce(c);
+            return true;
+        }
         uint32_t so = use(c, ho);
         c->nvs -= 2;
         op(c, iop == ASW_IOP_I32_ADD ? ASW_IOP_I32_ADD_SHL : ASW_IOP_I32_XOR_ROTL);
@@ -925,6 +1215,20 @@ static bool fused_binop(comp_t *c, int iop)
         return true;
     }
     return false;
+}
+
+/* The position of an i32 operation among the first operations of the I32P pairs (ADD, SUB,
+ * AND, OR, XOR), or -1. */
+static int i32p_index(uint32_t iop)
+{
+    switch (iop) {
+    case ASW_IOP_I32_ADD: return 0;
+    case ASW_IOP_I32_SUB: return 1;
+    case ASW_IOP_I32_AND: return 2;
+    case ASW_IOP_I32_OR: return 3;
+    case ASW_IOP_I32_XOR: return 4;
+    default: return -1;
+    }
 }
 
 static void do_binop(comp_t *c, int iop)
@@ -969,12 +1273,57 @@ static void do_binop(comp_t *c, int iop)
         produce(c);
         return;
     }
+    if (eb->kind == V_CONST && twin == ASW_IOP_I32_ADD_I && last_made(c, ha, ASW_IOP_I32_MUL_I)) {
+        /* a * K1 + K2 (linear congruential generators, index arithmetic): one operation. */
+        uint32_t lp = c->last_pos, a = c->code[lp + 2], k1 = c->code[lp + 3];
+        rewind_keep(c, lp);
+        c->nvs -= 2;
+        op(c, ASW_IOP_I32_MUL_ADD_I);
+        u(c, slot(c, ha));
+        u(c, a);
+        u(c, k1);
+        u(c, (uint32_t)k);
+        produce(c);
+        return;
+    }
+    if (eb->kind == V_CONST && twin == ASW_IOP_I32_ADD_I && last_made(c, ha, ASW_IOP_I32_ADD_SHL)) {
+        /* a + (b << S), then + K: one operation (an address with a displacement). */
+        uint32_t lp = c->last_pos, a = c->code[lp + 2], b = c->code[lp + 3];
+        uint32_t sh = c->code[lp + 4];
+        rewind_keep(c, lp);
+        c->nvs -= 2;
+        op(c, ASW_IOP_I32_ADD_SHL_K);
+        u(c, slot(c, ha));
+        u(c, a);
+        u(c, b);
+        u(c, sh);
+        u(c, (uint32_t)k);
+        produce(c);
+        return;
+    }
     if (eb->kind == V_CONST && twin != ASW_IOP_NOP && (!is64 || fits_s32(k) ||
                                                       twin == ASW_IOP_I64_SHL_I ||
                                                       twin == ASW_IOP_I64_SHR_S_I ||
                                                       twin == ASW_IOP_I64_SHR_U_I)) {
         uint32_t sa = use(c, ha);
         c->nvs -= 2;
+        uint32_t lp = c->last_pos;
+        if (twin == ASW_IOP_I32_ADD_I && lp != NONE && lp + 4 == c->ncode &&
+            c->code[lp] == ASW_IOP_I32_ADD_I) {
+            /* Right after another i32.add of an immediate (induction variables): one
+             * operation. The new add's operands come first, so the peepholes that look at the
+             * last operation's destination (local.set) see this add's. */
+            uint32_t d1 = c->code[lp + 1], a1 = c->code[lp + 2], k1 = c->code[lp + 3];
+            c->code[lp] = ASW_IOP_I32_ADD_I2;
+            c->code[lp + 1] = slot(c, ha);
+            c->code[lp + 2] = sa;
+            c->code[lp + 3] = (uint32_t)k;
+            u(c, d1);
+            u(c, a1);
+            u(c, k1);
+            produce(c);
+            return;
+        }
         op(c, twin);
         u(c, slot(c, ha));
         u(c, sa);
@@ -988,6 +1337,40 @@ static void do_binop(comp_t *c, int iop)
     uint32_t sa = use(c, ha);
     uint32_t sb = use(c, hb);
     c->nvs -= 2;
+    uint32_t lp = c->last_pos;
+    int p1 = lp != NONE && lp + 4 == c->ncode ? i32p_index(c->code[lp]) : -1;
+    int p2 = i32p_index((uint32_t)iop);
+    if (p1 >= 0 && p2 >= 0 && (c->code[lp + 1] == sa || c->code[lp + 1] == sb)) {
+        /* An i32 operation on the result t of the one just made: one operation. */
+        bool left = c->code[lp + 1] == sa;
+        int o2 = p2 == 0 ? 0 : p2 == 1 ? (left ? 1 : 2) : p2 + 1;
+        uint32_t d1 = c->code[lp + 1], a = c->code[lp + 2], b = c->code[lp + 3];
+        c->code[lp] = ASW_IOP_I32P_ADD_ADD + (uint32_t)(p1 * 6 + o2);
+        c->code[lp + 1] = slot(c, ha);
+        c->code[lp + 2] = left ? sb : sa;
+        c->code[lp + 3] = d1;
+        u(c, a);
+        u(c, b);
+        produce(c);
+        return;
+    }
+    if (iop >= ASW_IOP_F64_ADD && iop <= ASW_IOP_F64_DIV && lp != NONE && lp + 4 == c->ncode &&
+        c->code[lp] >= ASW_IOP_F64_ADD && c->code[lp] <= ASW_IOP_F64_DIV &&
+        (c->code[lp + 1] == sa || c->code[lp + 1] == sb)) {
+        /* An f64 operation on the result t of the one just made: one operation (t is still
+         * written to its slot, which may be a local read later). */
+        bool left = c->code[lp + 1] == sa;
+        uint32_t o1 = c->code[lp] - ASW_IOP_F64_ADD, o2 = (uint32_t)iop - ASW_IOP_F64_ADD;
+        uint32_t d1 = c->code[lp + 1], a = c->code[lp + 2], b = c->code[lp + 3];
+        c->code[lp] = ASW_IOP_F64P_ADD_ADD_L + (o1 * 4 + o2) * 2 + (left ? 0 : 1);
+        c->code[lp + 1] = slot(c, ha);
+        c->code[lp + 2] = left ? sb : sa;
+        c->code[lp + 3] = d1;
+        u(c, a);
+        u(c, b);
+        produce(c);
+        return;
+    }
     op(c, iop);
     u(c, slot(c, ha));
     u(c, sa);
@@ -1053,12 +1436,105 @@ static void op_with_operands(comp_t *c, int iop, const uint32_t *pre, uint32_t n
     for (uint32_t i = 0; i < n; i++) u(c, s[i]);
 }
 
-/* Drops the code from pos on (the last operation, being fused into the next) and maps pos to
- * the instruction now being compiled, so a trap in the fused operation reports it. */
-static void rewind_to(comp_t *c, uint32_t pos)
+/* The _ST operation computing an i32 binary operation's result into a store, or -1. */
+static int i32_store_fold(uint32_t iop)
 {
-    c->ncode = pos;
-    map_here(c, c->cur_off);
+    switch (iop) {
+    case ASW_IOP_I32_ADD: return ASW_IOP_I32_ADD_ST;
+    case ASW_IOP_I32_SUB: return ASW_IOP_I32_SUB_ST;
+    case ASW_IOP_I32_MUL: return ASW_IOP_I32_MUL_ST;
+    case ASW_IOP_I32_AND: return ASW_IOP_I32_AND_ST;
+    case ASW_IOP_I32_OR: return ASW_IOP_I32_OR_ST;
+    case ASW_IOP_I32_XOR: return ASW_IOP_I32_XOR_ST;
+    default: return -1;
+    }
+}
+
+/* ---- linking ---- */
+
+/* The branch distances of the (unlinked) operation at code[0]: units first .. first + count. */
+static void rel_fields(const asw__code_t *code, uint32_t *first, uint32_t *count)
+{
+    uint32_t iop = code[0];
+    *count = 1;
+    if (iop == ASW_IOP_BR || iop == ASW_IOP_BR_B) {
+        *first = 1;
+    } else if (iop == ASW_IOP_BR_IF || iop == ASW_IOP_BR_UNLESS || iop == ASW_IOP_BR_IF_B ||
+               iop == ASW_IOP_BR_UNLESS_B) {
+        *first = 2;
+    } else if ((iop >= ASW_IOP_BR_EQ && iop <= ASW_IOP_BR_GE_U_I) ||
+               (iop >= ASW_IOP_BR_EQ_B && iop <= ASW_IOP_BR_GE_U_I_B)) {
+        *first = 3;
+    } else if (iop == ASW_IOP_BR_TABLE) {
+        *first = 3;
+        *count = code[2] + 1;
+    } else if (iop == ASW_IOP_BR_TABLE_K) {
+        *first = 4;
+        *count = code[3] + 1;
+    } else if (iop == ASW_IOP_BR_TABLE_LSK) {
+        *first = 8;
+        *count = code[7] + 1;
+    } else if (iop == ASW_IOP_BR_TABLE_ALSK) {
+        *first = 11;
+        *count = code[10] + 1;
+    } else if (iop >= ASW_IOP_INC_BR_EQ_K && iop <= ASW_IOP_INC_BR_GE_U_R_I) {
+        *first = 5;
+    } else if (iop == ASW_IOP_I32_ADD_I_BR_B || iop == ASW_IOP_I32_AND_I_BR_B ||
+               iop == ASW_IOP_I32_ADD_I_BR) {
+        *first = 4;
+    } else {
+        *count = 0;
+        *first = 0;
+    }
+}
+
+/* Writes the function's final code into cf->code: every operation's handler unit becomes two
+ * (the computed-goto build: the 64-bit address of its label; the switch build: the operation
+ * number, then 0), its operands follow unchanged, and the branch distances and the pc map move
+ * to the new positions. False when out of memory. */
+static bool link_code(comp_t *c, asw__cfunc_t *cf)
+{
+    const void *const *handlers = asw__interp_handlers();
+    uint32_t n = c->ncode, nops = 0;
+    for (uint32_t pc = 0; pc < n; pc += units_of(c->code + pc)) nops++;
+    uint32_t *np = asw__reallocarray(NULL, (size_t)n + 1, sizeof(uint32_t));
+    asw__code_t *out = asw__reallocarray(NULL, (size_t)n + nops, sizeof(asw__code_t));
+    if (!np || !out) {
+        asw__free(np);
+        asw__free(out);
+        return false;
+    }
+    /* New positions: an operation's start moves by the number of operations before it; its
+     * operand k lands at unit k + 1. */
+    uint32_t j = 0;
+    for (uint32_t pc = 0; pc < n; j++) {
+        uint32_t len = units_of(c->code + pc);
+        np[pc] = pc + j;
+        for (uint32_t k = 1; k < len; k++) np[pc + k] = pc + j + 1 + k;
+        uint64_t h = handlers ? (uint64_t)(uintptr_t)handlers[c->code[pc]] : c->code[pc];
+        out[pc + j] = (uint32_t)h;
+        out[pc + j + 1] = (uint32_t)(h >> 32);
+        memcpy(out + pc + j + 2, c->code + pc + 1, (size_t)(len - 1) * sizeof(asw__code_t));
+        pc += len;
+    }
+    np[n] = n + nops;
+    for (uint32_t pc = 0; pc < n; pc += units_of(c->code + pc)) {
+        uint32_t first, count;
+        rel_fields(c->code + pc, &first, &count);
+        for (uint32_t k = first; k < first + count; k++) {
+            uint32_t target = pc + c->code[pc + k]; /* distances count from the operation */
+            ASW_ASSERT(target <= n);
+            out[np[pc + k]] = np[target] - np[pc];
+        }
+    }
+    for (uint32_t i = 0; i < c->nmap; i++) {
+        cf->pcmap[i].pc = np[c->map[i].pc];
+        cf->pcmap[i].off = c->map[i].off;
+    }
+    asw__free(np);
+    cf->code = out;
+    cf->ncode = n + nops;
+    return true;
 }
 
 /* ---- one function ---- */
@@ -1073,7 +1549,7 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
     c->sbase = ft->nparams + fd->nlocals;
     c->nresults = ft->nresults;
     c->ncode = c->nvs = c->maxh = c->ncs = c->npatches = c->nmap = 0;
-    c->last_pos = c->last_h = NONE;
+    c->last_pos = c->last_h = c->prev_pos = c->prev2_pos = NONE;
     c->fuel_field = NONE;
     c->fuel_count = 0;
     c->dead = false;
@@ -1134,8 +1610,9 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             rd_blocktype(c, &np, &nr);
             materialize_range(c, 0, c->nvs);
             push_ctl(c, wop == ASW_OP_BLOCK ? C_BLOCK : C_LOOP, np, nr);
+            /* A loop's start is a branch target (checkpoint() places a label); a block's is not
+             * (its branches go to its end), so peepholes may look across it. */
             if (wop == ASW_OP_LOOP && !c->oom) c->cs[c->ncs - 1].loop_pc = checkpoint(c);
-            label_here(c);
             break;
         }
         case ASW_OP_IF: {
@@ -1218,6 +1695,28 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
         case ASW_OP_SELECT_T: {
             if (wop == ASW_OP_SELECT_T) skip_imm(c, ASW_IMM_SELECT_T);
             uint32_t ha = c->nvs - 3;
+            vent_t *ka = &c->vs[ha], *kb = &c->vs[ha + 1];
+            if ((ka->kind == V_CONST) != (kb->kind == V_CONST)) {
+                /* One constant value: it becomes an immediate. */
+                bool is_a = ka->kind == V_CONST;
+                uint64_t k = is_a ? ka->bits : kb->bits;
+                uint32_t sv = use(c, is_a ? ha + 1 : ha), sc = use(c, ha + 2);
+                c->nvs -= 3;
+                op(c, is_a ? ASW_IOP_SELECT_AK : ASW_IOP_SELECT_BK);
+                u(c, slot(c, ha));
+                if (is_a) {
+                    u(c, (uint32_t)k);
+                    u(c, (uint32_t)(k >> 32));
+                    u(c, sv);
+                } else {
+                    u(c, sv);
+                    u(c, (uint32_t)k);
+                    u(c, (uint32_t)(k >> 32));
+                }
+                u(c, sc);
+                produce(c);
+                break;
+            }
             op_with_operands(c, ASW_IOP_SELECT, NULL, 0, 3);
             /* SELECT's operands follow d: shift them in by rewriting. */
             uint32_t p = c->last_pos;
@@ -1298,6 +1797,22 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
                 break;
             }
             if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
+                last_made(c, h, ASW_IOP_I32_ADD_SHL)) {
+                /* A base plus a scaled index, then the load: one operation. */
+                uint32_t lp = c->last_pos, a = c->code[lp + 2], x = c->code[lp + 3];
+                uint32_t sh = c->code[lp + 4];
+                rewind_to(c, lp);
+                c->nvs--;
+                op(c, liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_ASH : ASW_IOP_I64_LOAD_ASH);
+                u(c, slot(c, h));
+                u(c, a);
+                u(c, x);
+                u(c, sh);
+                u(c, offset);
+                produce(c);
+                break;
+            }
+            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
                 last_made(c, h, ASW_IOP_I32_SHL_ADD_I)) {
                 /* A scaled index plus a base, then the load: one operation. */
                 uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
@@ -1313,13 +1828,16 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
                 produce(c);
                 break;
             }
-            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
+            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD ||
+                 liop == ASW_IOP_I32_LOAD8_U) &&
                 last_made(c, h, ASW_IOP_I32_ADD_I)) {
                 /* i32.add of an immediate then the load: one operation. */
                 uint32_t lp = c->last_pos, a = c->code[lp + 2], k = c->code[lp + 3];
                 rewind_to(c, lp);
                 c->nvs--;
-                op(c, liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_AK : ASW_IOP_I64_LOAD_AK);
+                op(c, liop == ASW_IOP_I32_LOAD   ? ASW_IOP_I32_LOAD_AK
+                      : liop == ASW_IOP_I64_LOAD ? ASW_IOP_I64_LOAD_AK
+                                                 : ASW_IOP_I32_LOAD8_U_AK);
                 u(c, slot(c, h));
                 u(c, a);
                 u(c, k);
@@ -1349,7 +1867,7 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             uint32_t offset = rd_u32(c);
             int siop = load_iop(wop);
             uint32_t ha = c->nvs - 2, hv = c->nvs - 1;
-            vent_t *ev = &c->vs[hv];
+            vent_t *ev = &c->vs[hv], *ea = &c->vs[ha];
             if (ev->kind == V_CONST && (siop != ASW_IOP_STORE64 || fits_s32(ev->bits))) {
                 /* A constant value: an immediate store. */
                 uint32_t k = (uint32_t)ev->bits;
@@ -1385,6 +1903,79 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
                 u(c, offset);
                 break;
             }
+            if (siop == ASW_IOP_STORE64 && ea->kind != V_CONST &&
+                last_made(c, hv, ASW_IOP_F64_ADD_M) &&
+                c->code[c->last_pos + 3] == (ea->kind == V_LOCAL ? ea->idx : slot(c, ha)) &&
+                c->code[c->last_pos + 4] == offset) {
+                /* x[i] += v: the sum of a loaded value goes back where it came from. The load
+                 * traps first, so the fused operation keeps the load's pc map entry. */
+                uint32_t lp = c->last_pos, a = c->code[lp + 2], pp = c->code[lp + 3];
+                rewind_keep(c, lp);
+                c->nvs -= 2;
+                uint32_t q = c->last_pos;
+                if (q != NONE && q + 5 == c->ncode && c->code[q] == ASW_IOP_F64_MUL_M &&
+                    c->code[q + 1] == a && c->nmap > 0 && c->map[c->nmap - 1].pc == lp) {
+                    /* x[i] += y * z[j] (the multiply's right operand loaded): one operation
+                     * with two loads. The first keeps the multiply's pc map entry (at the
+                     * operation); the second's entry goes at unit 1, where it traps from. */
+                    uint32_t off2 = c->map[c->nmap - 1].off;
+                    uint32_t ma = c->code[q + 2], mp = c->code[q + 3], moff = c->code[q + 4];
+                    rewind_keep(c, q);
+                    op(c, ASW_IOP_F64_MULADD_TO);
+                    u(c, pp);
+                    u(c, ma);
+                    u(c, mp);
+                    u(c, moff);
+                    u(c, a);
+                    u(c, offset);
+                    if (!grow((void **)&c->map, &c->capmap, c->nmap + 1, sizeof(asw__pcmap_t))) {
+                        c->oom = true;
+                        break;
+                    }
+                    c->map[c->nmap].pc = q + 1;
+                    c->map[c->nmap].off = off2;
+                    c->nmap++;
+                    break;
+                }
+                op(c, ASW_IOP_F64_ADD_TO);
+                u(c, pp);
+                u(c, a);
+                u(c, offset);
+                break;
+            }
+            int i32st = siop == ASW_IOP_STORE32 && ea->kind != V_CONST && c->last_pos != NONE &&
+                                last_made(c, hv, (int)c->code[c->last_pos])
+                            ? i32_store_fold(c->code[c->last_pos])
+                            : -1;
+            if (i32st >= 0) {
+                /* An i32 result stored at once: the store computes it. */
+                uint32_t lp = c->last_pos, a = c->code[lp + 2], b = c->code[lp + 3];
+                rewind_to(c, lp);
+                uint32_t sp = use(c, ha);
+                c->nvs -= 2;
+                op(c, i32st);
+                u(c, sp);
+                u(c, a);
+                u(c, b);
+                u(c, offset);
+                break;
+            }
+            if (siop == ASW_IOP_STORE64 && ea->kind != V_CONST &&
+                (last_made(c, hv, ASW_IOP_F64_ADD) || last_made(c, hv, ASW_IOP_F64_SUB) ||
+                 last_made(c, hv, ASW_IOP_F64_MUL))) {
+                /* An f64 result stored at once: the store computes it. A trap is the store's. */
+                uint32_t lp = c->last_pos, bop = c->code[lp];
+                uint32_t a = c->code[lp + 2], b = c->code[lp + 3];
+                rewind_to(c, lp);
+                uint32_t sp = use(c, ha);
+                c->nvs -= 2;
+                op(c, bop - ASW_IOP_F64_ADD + ASW_IOP_F64_ADD_ST);
+                u(c, sp);
+                u(c, a);
+                u(c, b);
+                u(c, offset);
+                break;
+            }
             op_with_operands(c, siop, NULL, 0, 2);
             u(c, offset);
             break;
@@ -1410,6 +2001,7 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             u(c, rd_u32(c));
             produce(c);
             break;
+        case ASW_OP_I64_EXTEND_I32_U: /* cells hold i32 values zero-extended already */
         case ASW_OP_I32_REINTERPRET_F32:
         case ASW_OP_I64_REINTERPRET_F64:
         case ASW_OP_F32_REINTERPRET_I32:
@@ -1505,21 +2097,9 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
                            "function %u: unexpected instruction stream at byte 0x%x (compiler)",
                            fidx, (unsigned)(c->p - c->bytes));
 
-    /* Link: operation numbers -> handler units. */
-    const int32_t *handlers = asw__interp_handlers();
-    for (uint32_t pc = 0; pc < c->ncode;) {
-        uint32_t len = asw__iop_units(c->code + pc);
-        if (handlers) c->code[pc] = (uint32_t)handlers[c->code[pc]];
-        pc += len;
-    }
-
-    cf->code = asw__reallocarray(NULL, c->ncode, sizeof(asw__code_t));
     cf->pcmap = asw__reallocarray(NULL, c->nmap ? c->nmap : 1, sizeof(asw__pcmap_t));
-    if (!cf->code || !cf->pcmap)
+    if (!cf->pcmap || !link_code(c, cf))
         return asw__errorf(out_err, ASW_E_NOMEM, "out of memory compiling function %u", fidx);
-    memcpy(cf->code, c->code, (size_t)c->ncode * sizeof(asw__code_t));
-    memcpy(cf->pcmap, c->map, (size_t)c->nmap * sizeof(asw__pcmap_t));
-    cf->ncode = c->ncode;
     cf->npcmap = c->nmap;
     cf->nparams = ft->nparams;
     cf->nlocals = fd->nlocals;
@@ -1529,6 +2109,7 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
     if (fs > 0x0FFFFFFF)
         return asw__errorf(out_err, ASW_E_LIMIT, "function %u: frame too large", fidx);
     cf->frame_size = (uint32_t)fs;
+    cf->zero4 = fd->nlocals <= 4 && (uint64_t)ft->nparams + 4 <= fs;
     cf->func_index = fidx;
     cf->module = m;
     return ASW_OK;
@@ -1579,6 +2160,45 @@ done:
     asw__free(c.patches);
     asw__free(c.map);
     return rc;
+}
+
+/* ---- listing (a debugging aid: tools and tests print what the compiler made) ---- */
+
+static const char *const iop_names[ASW_IOP_COUNT] = {
+#define ROW(id, units, wasm, kind, twin, meaning) #id,
+    ASW_IOPS(ROW)
+#undef ROW
+};
+
+void asw__cfunc_dump(const asw__cfunc_t *fn, FILE *out)
+{
+    const void *const *handlers = asw__interp_handlers();
+    fprintf(out, "func %u: params %u, locals %u, results %u, frame %u cells, %u units\n",
+            fn->func_index, fn->nparams, fn->nlocals, fn->nresults, fn->frame_size, fn->ncode);
+    for (uint32_t pc = 0; pc + 1 < fn->ncode;) {
+        uint64_t h = fn->code[pc] | (uint64_t)fn->code[pc + 1] << 32;
+        uint32_t iop = (uint32_t)h;
+        if (handlers) {
+            for (iop = 0; iop < ASW_IOP_COUNT && (uint64_t)(uintptr_t)handlers[iop] != h; iop++)
+                continue;
+        }
+        if (iop >= ASW_IOP_COUNT) {
+            fprintf(out, "%6u  ??? %016llx\n", pc, (unsigned long long)h);
+            return;
+        }
+        /* Operand k is at unit k + 1 (the handler takes two units). */
+        const asw__code_t *o = fn->code + pc + 1;
+        uint32_t len = iop == ASW_IOP_BR_TABLE       ? 3 + o[2] + 1
+                       : iop == ASW_IOP_BR_TABLE_K   ? 4 + o[3] + 1
+                       : iop == ASW_IOP_BR_TABLE_LSK ? 8 + o[7] + 1
+                       : iop == ASW_IOP_BR_TABLE_ALSK ? 11 + o[10] + 1
+                                                     : iop_units[iop];
+        fprintf(out, "%6u  %-16s", pc, iop_names[iop]);
+        for (uint32_t k = 1; k < len && pc + 1 + k < fn->ncode; k++)
+            fprintf(out, " %d", (int32_t)o[k]);
+        fputc('\n', out);
+        pc += len + 1;
+    }
 }
 
 void asw__compile_free(asw_module_t *module)

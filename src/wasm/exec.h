@@ -24,6 +24,8 @@
 
 #include "wasm/runtime.h"
 
+#include <stdio.h>
+
 typedef uint32_t asw__code_t;
 
 /* Maps an internal code position to the wasm byte offset of the instruction it came from. */
@@ -38,6 +40,7 @@ typedef struct asw__cfunc {
     uint32_t ncode;
     uint32_t frame_size; /* cells: params + locals + operand slots (>= nresults) */
     uint32_t nparams, nlocals, nresults;
+    bool zero4; /* nlocals <= 4 and the frame has 4 cells after the params: a call zeroes 4 */
     uint32_t func_index;
     const asw_module_t *module;
     asw__pcmap_t *pcmap; /* sorted by pc */
@@ -86,13 +89,17 @@ typedef struct asw__exec {
  * suspends (ASW_E_SUSPENDED, state saved so that running again continues). */
 int asw__interp_run(asw__exec_t *exec);
 
-/* [interp.c] The handler unit of every operation (computed-goto build: label offsets), or NULL
- * in the switch build, where the unit is the operation number itself. */
-const int32_t *asw__interp_handlers(void);
+/* [interp.c] The handler of every operation (computed-goto build: label addresses, stored in two
+ * code units), or NULL in the switch build, where the units are the operation number and 0. */
+const void *const *asw__interp_handlers(void);
 
-/* [compile.c] Length in units of the operation starting at code[0] (before or after linking
- * only through the op number: call before linking). */
+/* [compile.c] Length in units of the operation starting at code[0] in the compiler's form
+ * (one-unit operation numbers, before linking; see interp.c's layout). */
 uint32_t asw__iop_units(const asw__code_t *code);
+
+/* [compile.c] Writes a listing of a compiled function, one operation a line with its operand
+ * units, to out: a debugging aid for tests and tools (borrows both). */
+void asw__cfunc_dump(const asw__cfunc_t *fn, FILE *out);
 
 /* ---- slow paths of the loop [exec.c]; each returns ASW_OK or an ASW_E_* code with the trap or
  * suspension recorded in exec. The loop saves its state before calling them (PROTECT). */

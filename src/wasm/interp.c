@@ -21,9 +21,13 @@
  *   +---------+------+------+------+
  *   | handler | P lo | P hi | base |  CALL_LOCAL (P: the callee's asw__cfunc_t, same module)
  *   +---------+------+------+------+
- *   handler: computed-goto build: byte offset of the operation's label from L_BASE;
- *            switch build (ASW_SWITCH_DISPATCH=1): the operation number.
+ *   handler: two units. Computed-goto build: the address of the operation's label, so that
+ *            dispatch is one indirect jump through memory (direct threading); switch build
+ *            (ASW_SWITCH_DISPATCH=1): the operation number, then 0.
  *   d/a/b: frame cell indices; K: immediate; rel: signed distance from the handler unit.
+ *   The compiler works on one-unit handlers (the layout iops.h describes: operand k at unit k)
+ *   and widens them when it links a function (compile.c), moving branch distances and the pc
+ *   map; here operand k is at unit k + 1 (OPND), and NEXT/JUMP count as iops.h does.
  *
  * Every function starts with a FUEL operation, and so does every loop header: CALL_LOCAL and
  * the backward branches (the _B operations) run that check inline (FUEL_HERE) and continue after
@@ -178,28 +182,35 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 #define DISPATCH() goto dispatch
 #define CASE(id)   case ASW_IOP_##id:
 #else
-#define DISPATCH() goto *(const void *)((const char *)&&L_BASE + (int32_t)pc[0])
+#define DISPATCH()                                                                                 \
+    do {                                                                                           \
+        const void *h_;                                                                            \
+        memcpy(&h_, pc, sizeof(h_));                                                               \
+        goto *h_;                                                                                  \
+    } while (0)
 #define CASE(id)   L_##id:
 #endif
 
+/* NEXT(n): to the next operation, n being the operation's handler and operand count (its
+ * length is n + 1: the handler takes two units). JUMP(k): by the distance in operand k. */
 #define NEXT(n)                                                                                    \
     do {                                                                                           \
-        pc += (n);                                                                                 \
+        pc += (n) + 1;                                                                             \
         DISPATCH();                                                                                \
     } while (0)
 #define JUMP(k)                                                                                    \
     do {                                                                                           \
-        pc += (int32_t)pc[k];                                                                      \
+        pc += (int32_t)pc[(k) + 1];                                                                \
         DISPATCH();                                                                                \
     } while (0)
 /* At a FUEL operation (a loop header or a function entry): run its check inline and go past
  * it; when the check fails, run the FUEL operation itself (its slow path). */
 #define FUEL_HERE()                                                                                \
     do {                                                                                           \
-        fuel -= pc[1];                                                                             \
+        fuel -= OPND(1);                                                                           \
         if (ASW_UNLIKELY(                                                                          \
                 (fuel | -(int64_t)atomic_load_explicit(intr, memory_order_relaxed)) < 0)) {        \
-            fuel += pc[1];                                                                         \
+            fuel += OPND(1);                                                                       \
             goto op_fuel;                                                                          \
         }                                                                                          \
         NEXT(2);                                                                                   \
@@ -207,16 +218,44 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 /* A jump to a loop header, which is always a FUEL operation. */
 #define LOOP_JUMP(k)                                                                               \
     do {                                                                                           \
-        pc += (int32_t)pc[k];                                                                      \
+        pc += (int32_t)pc[(k) + 1];                                                                \
         FUEL_HERE();                                                                               \
     } while (0)
 
+/* A call: zeroes the callee's declared locals. Up to four are zeroed with four stores (the
+ * cells after them are the callee's operand slots, which nothing reads before writing). The
+ * empty asm keeps compilers from turning the loop into a memset call (frames have a handful of
+ * locals; the call costs more than the loop). */
+#define ZERO_LOCALS(callee)                                                                        \
+    do {                                                                                           \
+        asw__cell_t *z_ = fp + (callee)->nparams;                                                  \
+        if (ASW_LIKELY((callee)->zero4)) {                                                         \
+            z_[0].u64 = z_[1].u64 = z_[2].u64 = z_[3].u64 = 0;                                     \
+            break;                                                                                 \
+        }                                                                                          \
+        for (asw__cell_t *ze_ = z_ + (callee)->nlocals; z_ < ze_; z_++) {                          \
+            z_->u64 = 0;                                                                           \
+            __asm__("" : "+r"(z_));                                                                \
+        }                                                                                          \
+    } while (0)
+/* Pushes the caller's frame record (the return pc is after the call operation, which has len
+ * units in NEXT's count). */
+#define PUSH_FRAME(len)                                                                            \
+    do {                                                                                           \
+        fsp->fn = fn;                                                                              \
+        fsp->ret_pc = pc + (len) + 1;                                                              \
+        fsp->inst = inst;                                                                          \
+        fsp->fp_off = (size_t)(fp - stack);                                                        \
+        fsp++;                                                                                     \
+    } while (0)
+
 /* Operand access: slot operand k of the current operation. */
-#define R(k)        (fp[pc[k]])
-#define SET32(k, v) (fp[pc[k]].u64 = (uint32_t)(v))
-#define SET64(k, v) (fp[pc[k]].u64 = (uint64_t)(v))
-#define SETF32(k, v) (fp[pc[k]].u64 = fbits(v))
-#define SETF64(k, v) (fp[pc[k]].u64 = dbits(v))
+#define OPND(k)      (pc[(k) + 1])
+#define R(k)         (fp[OPND(k)])
+#define SET32(k, v)  (fp[OPND(k)].u64 = (uint32_t)(v))
+#define SET64(k, v)  (fp[OPND(k)].u64 = (uint64_t)(v))
+#define SETF32(k, v) (fp[OPND(k)].u64 = fbits(v))
+#define SETF64(k, v) (fp[OPND(k)].u64 = dbits(v))
 
 #define RELOAD_MEM()                                                                               \
     do {                                                                                           \
@@ -229,6 +268,7 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 #define SAVE_STATE()                                                                               \
     do {                                                                                           \
         exec->pc = pc;                                                                             \
+        exec->nframes = (uint32_t)(fsp - exec->frames);                                            \
         exec->fp_off = (size_t)(fp - stack);                                                       \
         exec->fn = fn;                                                                             \
         exec->inst = inst;                                                                         \
@@ -242,6 +282,9 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
         fp = stack + exec->fp_off;                                                                 \
         fn = exec->fn;                                                                             \
         inst = exec->inst;                                                                         \
+        fsp = exec->frames + exec->nframes;                                                        \
+        fend = exec->frames + exec->frames_cap;                                                    \
+        send = stack + exec->stack_cap;                                                            \
         fuel = !store->fuel_limited          ? INT64_MAX                                           \
                : store->fuel > INT64_MAX ? INT64_MAX                                               \
                                              : (int64_t)store->fuel;                               \
@@ -278,7 +321,7 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 #define BINI_I32(ID, expr)                                                                         \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint32_t a = R(2).u32, b = pc[3];                                                          \
+        uint32_t a = R(2).u32, b = OPND(3);                                                        \
         SET32(1, expr);                                                                            \
         NEXT(4);                                                                                   \
     }
@@ -292,7 +335,7 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 #define BINI_I64(ID, expr)                                                                         \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t a = R(2).u64, b = (uint64_t)(int64_t)(int32_t)pc[3];                              \
+        uint64_t a = R(2).u64, b = (uint64_t)(int64_t)(int32_t)OPND(3);                            \
         SET64(1, expr);                                                                            \
         NEXT(4);                                                                                   \
     }
@@ -348,7 +391,7 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
     }                                                                                              \
     CASE(BR_##ID##_I)                                                                              \
     {                                                                                              \
-        if ((T)R(1).u32 op(T) pc[2]) JUMP(3);                                                      \
+        if ((T)R(1).u32 op(T) OPND(2)) JUMP(3);                                                    \
         NEXT(4);                                                                                   \
     }                                                                                              \
     CASE(BR_##ID##_B)                                                                              \
@@ -358,25 +401,56 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
     }                                                                                              \
     CASE(BR_##ID##_I_B)                                                                            \
     {                                                                                              \
-        if ((T)R(1).u32 op(T) pc[2]) LOOP_JUMP(3);                                                 \
+        if ((T)R(1).u32 op(T) OPND(2)) LOOP_JUMP(3);                                               \
         NEXT(4);                                                                                   \
+    }
+/* i32.add (of an immediate K or a register b2) fused with the loop back-edge testing its result
+ * d against a register b or an immediate K2. d is written first: b may be d itself. */
+#define INC_BR(CMP, T, op)                                                                         \
+    CASE(INC_BR_##CMP##_K)                                                                         \
+    {                                                                                              \
+        uint32_t d_ = R(2).u32 + OPND(3);                                                          \
+        SET32(1, d_);                                                                              \
+        if ((T)d_ op(T) R(4).u32) LOOP_JUMP(5);                                                    \
+        NEXT(6);                                                                                   \
+    }                                                                                              \
+    CASE(INC_BR_##CMP##_K_I)                                                                       \
+    {                                                                                              \
+        uint32_t d_ = R(2).u32 + OPND(3);                                                          \
+        SET32(1, d_);                                                                              \
+        if ((T)d_ op(T) OPND(4)) LOOP_JUMP(5);                                                     \
+        NEXT(6);                                                                                   \
+    }                                                                                              \
+    CASE(INC_BR_##CMP##_R)                                                                         \
+    {                                                                                              \
+        uint32_t d_ = R(2).u32 + R(3).u32;                                                         \
+        SET32(1, d_);                                                                              \
+        if ((T)d_ op(T) R(4).u32) LOOP_JUMP(5);                                                    \
+        NEXT(6);                                                                                   \
+    }                                                                                              \
+    CASE(INC_BR_##CMP##_R_I)                                                                       \
+    {                                                                                              \
+        uint32_t d_ = R(2).u32 + R(3).u32;                                                         \
+        SET32(1, d_);                                                                              \
+        if ((T)d_ op(T) OPND(4)) LOOP_JUMP(5);                                                     \
+        NEXT(6);                                                                                   \
     }
 /* Load: width W through a value of type T, converted by CONV(v) into the cell's 64 bits. */
 #define LOAD(ID, W, T, CONV)                                                                       \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)R(2).u32 + pc[3];                                                  \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        uint64_t ea = (uint64_t)R(2).u32 + OPND(3);                                                \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
         T v;                                                                                       \
         memcpy(&v, mem + ea, W);                                                                   \
-        fp[pc[1]].u64 = (uint64_t)(CONV);                                                          \
+        fp[OPND(1)].u64 = (uint64_t)(CONV);                                                        \
         NEXT(4);                                                                                   \
     }
 #define STORE(ID, W, T)                                                                            \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)R(1).u32 + pc[3];                                                  \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        uint64_t ea = (uint64_t)R(1).u32 + OPND(3);                                                \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
         T v = (T)R(2).u64;                                                                         \
         memcpy(mem + ea, &v, W);                                                                   \
         NEXT(4);                                                                                   \
@@ -385,9 +459,9 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 #define STORE_K(ID, W, T)                                                                          \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)R(1).u32 + pc[3];                                                  \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
-        T v = (T)(uint64_t)(int64_t)(int32_t)pc[2];                                                \
+        uint64_t ea = (uint64_t)R(1).u32 + OPND(3);                                                \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
+        T v = (T)(uint64_t)(int64_t)(int32_t)OPND(2);                                              \
         memcpy(mem + ea, &v, W);                                                                   \
         NEXT(4);                                                                                   \
     }
@@ -395,38 +469,48 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
 #define LOAD_AK(ID, W, T)                                                                          \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + pc[3]) + pc[4];                              \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + OPND(3)) + OPND(4);                          \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
         T v;                                                                                       \
         memcpy(&v, mem + ea, W);                                                                   \
-        fp[pc[1]].u64 = (uint64_t)v;                                                               \
+        fp[OPND(1)].u64 = (uint64_t)v;                                                             \
         NEXT(5);                                                                                   \
     }
 #define LOAD_AB(ID, W, T)                                                                          \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + R(3).u32) + pc[4];                           \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + R(3).u32) + OPND(4);                         \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
         T v;                                                                                       \
         memcpy(&v, mem + ea, W);                                                                   \
-        fp[pc[1]].u64 = (uint64_t)v;                                                               \
+        fp[OPND(1)].u64 = (uint64_t)v;                                                             \
         NEXT(5);                                                                                   \
+    }
+#define LOAD_ASH(ID, W, T)                                                                         \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(R(2).u32 + (R(3).u32 << (OPND(4) & 31))) + OPND(5);     \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
+        T v;                                                                                       \
+        memcpy(&v, mem + ea, W);                                                                   \
+        fp[OPND(1)].u64 = (uint64_t)v;                                                             \
+        NEXT(6);                                                                                   \
     }
 #define LOAD_SK(ID, W, T)                                                                          \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)((R(2).u32 << (pc[3] & 31)) + pc[4]) + pc[5];            \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        uint64_t ea = (uint64_t)(uint32_t)((R(2).u32 << (OPND(3) & 31)) + OPND(4)) + OPND(5);      \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
         T v;                                                                                       \
         memcpy(&v, mem + ea, W);                                                                   \
-        fp[pc[1]].u64 = (uint64_t)v;                                                               \
+        fp[OPND(1)].u64 = (uint64_t)v;                                                             \
         NEXT(6);                                                                                   \
     }
 #define STORE_AK(ID, W, T)                                                                         \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + pc[2]) + pc[4];                              \
-        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                 \
+        uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + OPND(2)) + OPND(4);                          \
+        if (ASW_UNLIKELY(!mem_ok##W(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                  \
         T v = (T)R(3).u64;                                                                         \
         memcpy(mem + ea, &v, W);                                                                   \
         NEXT(5);                                                                                   \
@@ -436,12 +520,11 @@ static inline bool mem_ok8(uint64_t ea, uint64_t size)
  * The loop. With exec == NULL it only stores the handler table in *out_table (the
  * computed-goto build needs the label addresses, which exist only inside this function).
  */
-static int run(asw__exec_t *exec, const int32_t **out_table)
+static int run(asw__exec_t *exec, const void *const **out_table)
 {
 #if !ASW_SWITCH_DISPATCH
-    static const int32_t handlers[ASW_IOP_COUNT] = {
-#define ASW__LABEL(id, units, wasm, kind, twin, meaning)                                           \
-    (int32_t)((const char *)&&L_##id - (const char *)&&L_BASE),
+    static const void *const handlers[ASW_IOP_COUNT] = {
+#define ASW__LABEL(id, units, wasm, kind, twin, meaning) &&L_##id,
         ASW_IOPS(ASW__LABEL)
 #undef ASW__LABEL
     };
@@ -458,6 +541,8 @@ static int run(asw__exec_t *exec, const int32_t **out_table)
     asw_store_t *store = exec->store;
     _Atomic uint32_t *intr = &store->interrupt;
     asw__cell_t *stack, *fp;
+    asw__cell_t *send;        /* stack + exec->stack_cap: the value stack's end */
+    asw__frame_t *fsp, *fend; /* exec->frames + nframes / + frames_cap */
     const asw__code_t *pc;
     const asw__cfunc_t *fn;
     asw_instance_t *inst;
@@ -475,7 +560,6 @@ dispatch:
     switch (pc[0]) {
 #else
     DISPATCH();
-L_BASE:
 #endif
 
     /* ---- control ---- */
@@ -485,11 +569,11 @@ L_BASE:
     op_fuel: /* the slow path of LOOP_JUMP */
     {
         /* One test covers both: fuel went negative, or an interrupt is pending (-intr < 0). */
-        fuel -= pc[1];
+        fuel -= OPND(1);
         if (ASW_UNLIKELY(
                 (fuel | -(int64_t)atomic_load_explicit(intr, memory_order_relaxed)) < 0)) {
-            fuel += pc[1];
-            PROTECT(rc, asw__exec_checkpoint(exec, pc[1]));
+            fuel += OPND(1);
+            PROTECT(rc, asw__exec_checkpoint(exec, OPND(1)));
             DISPATCH(); /* charge again */
         }
         NEXT(2);
@@ -518,9 +602,53 @@ L_BASE:
     }
     CASE(BR_TABLE)
     {
-        uint32_t i = R(1).u32, n = pc[2];
+        uint32_t i = R(1).u32, n = OPND(2);
         if (i > n) i = n;
         JUMP(3 + i);
+    }
+    CASE(BR_TABLE_K)
+    {
+        uint32_t i = R(1).u32 + OPND(2), n = OPND(3);
+        if (i > n) i = n;
+        JUMP(4 + i);
+    }
+    CASE(BR_TABLE_LSK)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)((R(2).u32 << (OPND(3) & 31)) + OPND(4)) + OPND(5);
+        if (ASW_UNLIKELY(!mem_ok4(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);
+        uint32_t v;
+        memcpy(&v, mem + ea, 4);
+        fp[OPND(1)].u64 = v;
+        uint32_t i = v + OPND(6), n = OPND(7);
+        if (i > n) i = n;
+        JUMP(8 + i);
+    }
+    CASE(BR_TABLE_ALSK)
+    {
+        SET32(1, R(2).u32 + OPND(3));
+        uint64_t ea = (uint64_t)(uint32_t)((R(5).u32 << (OPND(6) & 31)) + OPND(7)) + OPND(8);
+        if (ASW_UNLIKELY(!mem_ok4(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);
+        uint32_t v;
+        memcpy(&v, mem + ea, 4);
+        fp[OPND(4)].u64 = v;
+        uint32_t i = v + OPND(9), n = OPND(10);
+        if (i > n) i = n;
+        JUMP(11 + i);
+    }
+    CASE(I32_ADD_I_BR)
+    {
+        SET32(1, R(2).u32 + OPND(3));
+        JUMP(4);
+    }
+    CASE(I32_ADD_I_BR_B)
+    {
+        SET32(1, R(2).u32 + OPND(3));
+        LOOP_JUMP(4);
+    }
+    CASE(I32_AND_I_BR_B)
+    {
+        SET32(1, R(2).u32 & OPND(3));
+        LOOP_JUMP(4);
     }
     BR_CMP(EQ, uint32_t, ==)
     BR_CMP(NE, uint32_t, !=)
@@ -532,6 +660,16 @@ L_BASE:
     BR_CMP(LE_U, uint32_t, <=)
     BR_CMP(GE_S, int32_t, >=)
     BR_CMP(GE_U, uint32_t, >=)
+    INC_BR(EQ, uint32_t, ==)
+    INC_BR(NE, uint32_t, !=)
+    INC_BR(LT_S, int32_t, <)
+    INC_BR(LT_U, uint32_t, <)
+    INC_BR(GT_S, int32_t, >)
+    INC_BR(GT_U, uint32_t, >)
+    INC_BR(LE_S, int32_t, <=)
+    INC_BR(LE_U, uint32_t, <=)
+    INC_BR(GE_S, int32_t, >=)
+    INC_BR(GE_U, uint32_t, >=)
     CASE(RET1)
     {
         fp[0] = R(1);
@@ -540,35 +678,40 @@ L_BASE:
     CASE(RET)
     do_ret:
     {
-        asw__frame_t *fr = &exec->frames[--exec->nframes];
+        asw__frame_t *fr = --fsp;
         if (ASW_UNLIKELY(fr->fn == NULL)) { /* the activation's sentinel: done */
+            exec->nframes = (uint32_t)(fsp - exec->frames);
             if (store->fuel_limited) store->fuel = (uint64_t)fuel;
             return ASW_OK;
         }
         pc = fr->ret_pc;
         fp = stack + fr->fp_off;
         fn = fr->fn;
-        inst = fr->inst;
-        RELOAD_MEM();
+        /* mem/msize are current for inst: every way a callee can grow memory (memory.grow, a
+         * host call) reloads them; only a return into another instance must. */
+        if (ASW_UNLIKELY(fr->inst != inst)) {
+            inst = fr->inst;
+            RELOAD_MEM();
+        }
         DISPATCH();
     }
     CASE(CALL)
     {
-        f = inst->funcs[pc[1]];
-        base = pc[2];
+        f = inst->funcs[OPND(1)];
+        base = OPND(2);
         len = 3;
         goto do_call;
     }
     CASE(CALL_INDIRECT)
     {
-        asw_table_t *tb = inst->tables[pc[2]];
+        asw_table_t *tb = inst->tables[OPND(2)];
         uint32_t i = R(4).u32;
         if (ASW_UNLIKELY(i >= tb->size)) TRAP(ASW_TRAP_TABLE_OOB, "undefined element");
         f = tb->elems[i];
         if (ASW_UNLIKELY(!f)) TRAP(ASW_TRAP_NULL_REFERENCE, "uninitialized element");
-        if (ASW_UNLIKELY(f->type_id != inst->module->types[pc[1]].type_id))
+        if (ASW_UNLIKELY(f->type_id != inst->module->types[OPND(1)].type_id))
             TRAP(ASW_TRAP_INDIRECT_TYPE, "indirect call type mismatch");
-        base = pc[3];
+        base = OPND(3);
         len = 5;
         goto do_call;
     }
@@ -577,20 +720,15 @@ L_BASE:
         /* A function defined in this module: same instance, no kind or instance checks, the
          * compiled code comes from the operation itself. */
         const asw__cfunc_t *callee;
-        memcpy(&callee, pc + 1, sizeof(callee));
-        size_t foff = (size_t)(fp - stack);
-        size_t off = foff + pc[3];
-        if (ASW_UNLIKELY(off + callee->frame_size > exec->stack_cap ||
-                         exec->nframes >= exec->frames_cap)) {
-            PROTECT(rc, asw__exec_reserve(exec, off, callee->frame_size));
+        memcpy(&callee, &OPND(1), sizeof(callee));
+        if (ASW_UNLIKELY((size_t)(send - fp) < (size_t)OPND(3) + callee->frame_size ||
+                         fsp >= fend)) {
+            PROTECT(rc,
+                    asw__exec_reserve(exec, (size_t)(fp - stack) + OPND(3), callee->frame_size));
         }
-        asw__frame_t *fr = &exec->frames[exec->nframes++];
-        fr->fn = fn;
-        fr->ret_pc = pc + 4;
-        fr->inst = inst;
-        fr->fp_off = foff;
-        fp = stack + off;
-        for (uint32_t i = callee->nparams, e = i + callee->nlocals; i < e; i++) fp[i].u64 = 0;
+        PUSH_FRAME(4);
+        fp += OPND(3);
+        ZERO_LOCALS(callee);
         fn = callee;
         pc = callee->code; /* every function starts with FUEL */
         FUEL_HERE();
@@ -598,18 +736,12 @@ L_BASE:
 do_call:
     if (ASW_LIKELY(f->kind == ASW__FUNC_WASM)) {
         const asw__cfunc_t *callee = f->code;
-        size_t off = (size_t)(fp - stack) + base;
-        if (ASW_UNLIKELY(off + callee->frame_size > exec->stack_cap ||
-                         exec->nframes >= exec->frames_cap)) {
-            PROTECT(rc, asw__exec_reserve(exec, off, callee->frame_size));
+        if (ASW_UNLIKELY((size_t)(send - fp) < (size_t)base + callee->frame_size || fsp >= fend)) {
+            PROTECT(rc, asw__exec_reserve(exec, (size_t)(fp - stack) + base, callee->frame_size));
         }
-        asw__frame_t *fr = &exec->frames[exec->nframes++];
-        fr->fn = fn;
-        fr->ret_pc = pc + len;
-        fr->inst = inst;
-        fr->fp_off = (size_t)(fp - stack);
-        fp = stack + off;
-        for (uint32_t i = callee->nparams, e = i + callee->nlocals; i < e; i++) fp[i].u64 = 0;
+        PUSH_FRAME(len);
+        fp += base;
+        ZERO_LOCALS(callee);
         fn = callee;
         pc = callee->code;
         if (f->instance != inst) {
@@ -619,38 +751,56 @@ do_call:
         DISPATCH();
     }
     /* A host function: the only way out to embedder code. */
-    PROTECT(rc, asw__exec_host(exec, f, (size_t)(fp - stack) + base, len));
+    PROTECT(rc, asw__exec_host(exec, f, (size_t)(fp - stack) + base, len + 1));
     NEXT(len);
 
     /* ---- moves, constants, variables ---- */
     CASE(MOV)
     {
-        fp[pc[1]] = R(2);
+        fp[OPND(1)] = R(2);
         NEXT(3);
+    }
+    CASE(MOV2)
+    {
+        fp[OPND(3)] = R(4);
+        fp[OPND(1)] = R(2);
+        NEXT(5);
     }
     CASE(CONST32)
     {
-        SET32(1, pc[2]);
+        SET32(1, OPND(2));
         NEXT(3);
     }
     CASE(CONST64)
     {
-        SET64(1, (uint64_t)pc[2] | (uint64_t)pc[3] << 32);
+        SET64(1, (uint64_t)OPND(2) | (uint64_t)OPND(3) << 32);
         NEXT(4);
     }
     CASE(SELECT)
     {
-        fp[pc[1]] = R(4).u32 ? R(2) : R(3);
+        fp[OPND(1)] = R(4).u32 ? R(2) : R(3);
         NEXT(5);
+    }
+    CASE(SELECT_AK)
+    {
+        uint64_t k = (uint64_t)OPND(2) | (uint64_t)OPND(3) << 32;
+        fp[OPND(1)].u64 = R(5).u32 ? k : R(4).u64;
+        NEXT(6);
+    }
+    CASE(SELECT_BK)
+    {
+        uint64_t k = (uint64_t)OPND(3) | (uint64_t)OPND(4) << 32;
+        fp[OPND(1)].u64 = R(5).u32 ? R(2).u64 : k;
+        NEXT(6);
     }
     CASE(GLOBAL_GET)
     {
-        fp[pc[1]] = inst->globals[pc[2]]->val;
+        fp[OPND(1)] = inst->globals[OPND(2)]->val;
         NEXT(3);
     }
     CASE(GLOBAL_SET)
     {
-        inst->globals[pc[1]]->val = R(2);
+        inst->globals[OPND(1)]->val = R(2);
         NEXT(3);
     }
 
@@ -671,24 +821,43 @@ do_call:
     STORE(STORE16, 2, uint16_t)
     STORE(STORE32, 4, uint32_t)
     STORE(STORE64, 8, uint64_t)
+#define I32_ST(ID, op)                                                                             \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)R(1).u32 + OPND(4);                                                \
+        if (ASW_UNLIKELY(!mem_ok4(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                    \
+        uint32_t v = R(2).u32 op R(3).u32;                                                         \
+        memcpy(mem + ea, &v, 4);                                                                   \
+        NEXT(5);                                                                                   \
+    }
+    I32_ST(I32_ADD_ST, +)
+    I32_ST(I32_SUB_ST, -)
+    I32_ST(I32_MUL_ST, *)
+    I32_ST(I32_AND_ST, &)
+    I32_ST(I32_OR_ST, |)
+    I32_ST(I32_XOR_ST, ^)
+#undef I32_ST
     STORE_K(STORE8_K, 1, uint8_t)
     STORE_K(STORE16_K, 2, uint16_t)
     STORE_K(STORE32_K, 4, uint32_t)
     STORE_K(STORE64_K, 8, uint64_t)
     LOAD_AK(I32_LOAD_AK, 4, uint32_t)
     LOAD_AK(I64_LOAD_AK, 8, uint64_t)
+    LOAD_AK(I32_LOAD8_U_AK, 1, uint8_t)
     STORE_AK(STORE32_AK, 4, uint32_t)
     STORE_AK(STORE64_AK, 8, uint64_t)
     LOAD_AB(I32_LOAD_AB, 4, uint32_t)
     LOAD_AB(I64_LOAD_AB, 8, uint64_t)
     LOAD_AB(I32_LOAD8_U_AB, 1, uint8_t)
+    LOAD_ASH(I32_LOAD_ASH, 4, uint32_t)
+    LOAD_ASH(I64_LOAD_ASH, 8, uint64_t)
     LOAD_SK(I32_LOAD_SK, 4, uint32_t)
     LOAD_SK(I64_LOAD_SK, 8, uint64_t)
     CASE(STORE8_K_AB)
     {
-        uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + R(2).u32) + pc[4];
+        uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + R(2).u32) + OPND(4);
         if (ASW_UNLIKELY(!mem_ok1(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);
-        mem[ea] = (uint8_t)pc[3];
+        mem[ea] = (uint8_t)OPND(3);
         NEXT(5);
     }
     CASE(MEMORY_SIZE)
@@ -722,29 +891,29 @@ do_call:
     }
     CASE(MEMORY_INIT)
     {
-        int k = asw__exec_memory_init(inst, pc[1], R(2).u32, R(3).u32, R(4).u32);
+        int k = asw__exec_memory_init(inst, OPND(1), R(2).u32, R(3).u32, R(4).u32);
         if (ASW_UNLIKELY(k)) TRAP((asw_trap_kind_t)k, NULL);
         NEXT(5);
     }
     CASE(DATA_DROP)
     {
-        inst->data_dropped[pc[1]] = 1;
+        inst->data_dropped[OPND(1)] = 1;
         NEXT(2);
     }
 
     /* ---- tables and references ---- */
     CASE(TABLE_GET)
     {
-        asw_table_t *tb = inst->tables[pc[2]];
+        asw_table_t *tb = inst->tables[OPND(2)];
         uint32_t i = R(3).u32;
         if (ASW_UNLIKELY(i >= tb->size))
             TRAP(ASW_TRAP_TABLE_OOB, "out of bounds table access");
-        fp[pc[1]].ref = tb->elems[i];
+        fp[OPND(1)].ref = tb->elems[i];
         NEXT(4);
     }
     CASE(TABLE_SET)
     {
-        asw_table_t *tb = inst->tables[pc[1]];
+        asw_table_t *tb = inst->tables[OPND(1)];
         uint32_t i = R(2).u32;
         if (ASW_UNLIKELY(i >= tb->size))
             TRAP(ASW_TRAP_TABLE_OOB, "out of bounds table access");
@@ -753,7 +922,7 @@ do_call:
     }
     CASE(TABLE_SIZE)
     {
-        SET32(1, inst->tables[pc[2]]->size);
+        SET32(1, inst->tables[OPND(2)]->size);
         NEXT(3);
     }
     CASE(TABLE_GROW)
@@ -762,37 +931,37 @@ do_call:
         void *init = R(3).ref;
         uint32_t n = R(4).u32;
         SAVE_STATE();
-        old = asw__table_grow(inst->tables[pc[2]], n, init);
+        old = asw__table_grow(inst->tables[OPND(2)], n, init);
         LOAD_STATE();
         SET32(1, (uint32_t)(int32_t)old);
         NEXT(5);
     }
     CASE(TABLE_FILL)
     {
-        int k = asw__exec_table_fill(inst, pc[1], R(2).u32, R(3).ref, R(4).u32);
+        int k = asw__exec_table_fill(inst, OPND(1), R(2).u32, R(3).ref, R(4).u32);
         if (ASW_UNLIKELY(k)) TRAP((asw_trap_kind_t)k, "out of bounds table access");
         NEXT(5);
     }
     CASE(TABLE_COPY)
     {
-        int k = asw__exec_table_copy(inst, pc[1], pc[2], R(3).u32, R(4).u32, R(5).u32);
+        int k = asw__exec_table_copy(inst, OPND(1), OPND(2), R(3).u32, R(4).u32, R(5).u32);
         if (ASW_UNLIKELY(k)) TRAP((asw_trap_kind_t)k, "out of bounds table access");
         NEXT(6);
     }
     CASE(TABLE_INIT)
     {
-        int k = asw__exec_table_init(inst, pc[1], pc[2], R(3).u32, R(4).u32, R(5).u32);
+        int k = asw__exec_table_init(inst, OPND(1), OPND(2), R(3).u32, R(4).u32, R(5).u32);
         if (ASW_UNLIKELY(k)) TRAP((asw_trap_kind_t)k, "out of bounds table access");
         NEXT(6);
     }
     CASE(ELEM_DROP)
     {
-        inst->elem_dropped[pc[1]] = 1;
+        inst->elem_dropped[OPND(1)] = 1;
         NEXT(2);
     }
     CASE(REF_FUNC)
     {
-        fp[pc[1]].ref = inst->funcs[pc[2]];
+        fp[OPND(1)].ref = inst->funcs[OPND(2)];
         NEXT(3);
     }
     UN(REF_IS_NULL, void *, ref, SET32, a == NULL)
@@ -874,17 +1043,101 @@ do_call:
     BINI_I32(I32_ROTR_I, rotr32(a, b))
     CASE(I32_ADD_SHL)
     {
-        SET32(1, R(2).u32 + (R(3).u32 << (pc[4] & 31)));
+        SET32(1, R(2).u32 + (R(3).u32 << (OPND(4) & 31)));
         NEXT(5);
     }
     CASE(I32_SHL_ADD_I)
     {
-        SET32(1, (R(2).u32 << (pc[3] & 31)) + pc[4]);
+        SET32(1, (R(2).u32 << (OPND(3) & 31)) + OPND(4));
         NEXT(5);
     }
+    CASE(I32_ADD_I2)
+    {
+        SET32(4, R(5).u32 + OPND(6));
+        SET32(1, R(2).u32 + OPND(3));
+        NEXT(7);
+    }
+    CASE(I32_XOR_SHRU)
+    {
+        SET32(1, R(2).u32 ^ (R(3).u32 >> (OPND(4) & 31)));
+        NEXT(5);
+    }
+    CASE(I32_MUL_ADD_I)
+    {
+        SET32(1, R(2).u32 * OPND(3) + OPND(4));
+        NEXT(5);
+    }
+    CASE(I32_ROTX2_SHR)
+    {
+        uint32_t x = R(2).u32;
+        SET32(1, rotl32(x, OPND(3)) ^ rotl32(x, OPND(4)) ^ (x >> (OPND(5) & 31)));
+        NEXT(6);
+    }
+    CASE(I32_ADD_SHL_K)
+    {
+        SET32(1, R(2).u32 + (R(3).u32 << (OPND(4) & 31)) + OPND(5));
+        NEXT(6);
+    }
+    CASE(I32_ROTX2)
+    {
+        uint32_t x = R(2).u32;
+        SET32(1, rotl32(x, OPND(3)) ^ rotl32(x, OPND(4)));
+        NEXT(5);
+    }
+    CASE(I32_ROTX3)
+    {
+        uint32_t x = R(2).u32;
+        SET32(1, rotl32(x, OPND(3)) ^ rotl32(x, OPND(4)) ^ rotl32(x, OPND(5)));
+        NEXT(6);
+    }
+#define I32P2(O2, expr)                                                                            \
+    {                                                                                              \
+        SET32(3, t);                                                                               \
+        uint32_t c_ = R(2).u32;                                                                    \
+        SET32(1, expr);                                                                            \
+        NEXT(6);                                                                                   \
+    }
+#define I32P(O1, op1)                                                                              \
+    CASE(I32P_##O1##_ADD)                                                                          \
+    {                                                                                              \
+        uint32_t t = R(4).u32 op1 R(5).u32;                                                        \
+        I32P2(ADD, t + c_)                                                                         \
+    }                                                                                              \
+    CASE(I32P_##O1##_SUB)                                                                          \
+    {                                                                                              \
+        uint32_t t = R(4).u32 op1 R(5).u32;                                                        \
+        I32P2(SUB, t - c_)                                                                         \
+    }                                                                                              \
+    CASE(I32P_##O1##_SUBR)                                                                         \
+    {                                                                                              \
+        uint32_t t = R(4).u32 op1 R(5).u32;                                                        \
+        I32P2(SUBR, c_ - t)                                                                        \
+    }                                                                                              \
+    CASE(I32P_##O1##_AND)                                                                          \
+    {                                                                                              \
+        uint32_t t = R(4).u32 op1 R(5).u32;                                                        \
+        I32P2(AND, t & c_)                                                                         \
+    }                                                                                              \
+    CASE(I32P_##O1##_OR)                                                                           \
+    {                                                                                              \
+        uint32_t t = R(4).u32 op1 R(5).u32;                                                        \
+        I32P2(OR, t | c_)                                                                          \
+    }                                                                                              \
+    CASE(I32P_##O1##_XOR)                                                                          \
+    {                                                                                              \
+        uint32_t t = R(4).u32 op1 R(5).u32;                                                        \
+        I32P2(XOR, t ^ c_)                                                                         \
+    }
+    I32P(ADD, +)
+    I32P(SUB, -)
+    I32P(AND, &)
+    I32P(OR, |)
+    I32P(XOR, ^)
+#undef I32P
+#undef I32P2
     CASE(I32_XOR_ROTL)
     {
-        SET32(1, R(2).u32 ^ rotl32(R(3).u32, pc[4]));
+        SET32(1, R(2).u32 ^ rotl32(R(3).u32, OPND(4)));
         NEXT(5);
     }
 
@@ -1006,19 +1259,100 @@ do_call:
 #define F64_K(ID, op)                                                                              \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        double a = R(2).f64, b = dfrom((uint64_t)pc[3] | (uint64_t)pc[4] << 32);                  \
+        double a = R(2).f64, b = dfrom((uint64_t)OPND(3) | (uint64_t)OPND(4) << 32);               \
         SETF64(1, a op b);                                                                         \
         NEXT(5);                                                                                   \
     }
 #define F64_M(ID, op)                                                                              \
     CASE(ID)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)R(3).u32 + pc[4];                                                  \
-        if (ASW_UNLIKELY(!mem_ok8(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                   \
+        uint64_t ea = (uint64_t)R(3).u32 + OPND(4);                                                \
+        if (ASW_UNLIKELY(!mem_ok8(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                    \
         double a = R(2).f64, b;                                                                    \
         memcpy(&b, mem + ea, 8);                                                                   \
         SETF64(1, a op b);                                                                         \
         NEXT(5);                                                                                   \
+    }
+#define F64_MK(ID, op)                                                                             \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(R(3).u32 + OPND(4)) + OPND(5);                          \
+        if (ASW_UNLIKELY(!mem_ok8(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                    \
+        double a = R(2).f64, b;                                                                    \
+        memcpy(&b, mem + ea, 8);                                                                   \
+        SETF64(1, a op b);                                                                         \
+        NEXT(6);                                                                                   \
+    }
+    F64_MK(F64_ADD_MK, +)
+    F64_MK(F64_SUB_MK, -)
+    F64_MK(F64_MUL_MK, *)
+#undef F64_MK
+#define F64P2(O1, op1, O2, op2)                                                                    \
+    CASE(F64P_##O1##_##O2##_L)                                                                     \
+    {                                                                                              \
+        double t = R(4).f64 op1 R(5).f64;                                                          \
+        SETF64(3, t);                                                                              \
+        SETF64(1, t op2 R(2).f64);                                                                 \
+        NEXT(6);                                                                                   \
+    }                                                                                              \
+    CASE(F64P_##O1##_##O2##_R)                                                                     \
+    {                                                                                              \
+        double t = R(4).f64 op1 R(5).f64;                                                          \
+        SETF64(3, t);                                                                              \
+        SETF64(1, R(2).f64 op2 t);                                                                 \
+        NEXT(6);                                                                                   \
+    }
+#define F64P(O1, op1)                                                                              \
+    F64P2(O1, op1, ADD, +)                                                                         \
+    F64P2(O1, op1, SUB, -)                                                                         \
+    F64P2(O1, op1, MUL, *)                                                                         \
+    F64P2(O1, op1, DIV, /)
+    F64P(ADD, +)
+    F64P(SUB, -)
+    F64P(MUL, *)
+    F64P(DIV, /)
+#undef F64P
+#undef F64P2
+#define F64_ST(ID, op)                                                                             \
+    CASE(ID)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)R(1).u32 + OPND(4);                                                \
+        if (ASW_UNLIKELY(!mem_ok8(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);                    \
+        double v = R(2).f64 op R(3).f64;                                                           \
+        memcpy(mem + ea, &v, 8);                                                                   \
+        NEXT(5);                                                                                   \
+    }
+    F64_ST(F64_ADD_ST, +)
+    F64_ST(F64_SUB_ST, -)
+    F64_ST(F64_MUL_ST, *)
+#undef F64_ST
+    CASE(F64_MULADD_TO)
+    {
+        uint64_t e1 = (uint64_t)R(3).u32 + OPND(4);
+        if (ASW_UNLIKELY(!mem_ok8(e1, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);
+        double b, m;
+        memcpy(&b, mem + e1, 8);
+        double t = R(2).f64 * b;
+        SETF64(5, t);
+        uint64_t e2 = (uint64_t)R(1).u32 + OPND(6);
+        if (ASW_UNLIKELY(!mem_ok8(e2, msize))) {
+            pc += 2; /* operand 1's unit: the pc map entry of the second load */
+            TRAP(ASW_TRAP_MEMORY_OOB, NULL);
+        }
+        memcpy(&m, mem + e2, 8);
+        m = t + m;
+        memcpy(mem + e2, &m, 8);
+        NEXT(7);
+    }
+    CASE(F64_ADD_TO)
+    {
+        uint64_t ea = (uint64_t)R(1).u32 + OPND(3);
+        if (ASW_UNLIKELY(!mem_ok8(ea, msize))) TRAP(ASW_TRAP_MEMORY_OOB, NULL);
+        double m;
+        memcpy(&m, mem + ea, 8);
+        m = R(2).f64 + m;
+        memcpy(mem + ea, &m, 8);
+        NEXT(4);
     }
     F64_K(F64_ADD_K, +)
     F64_K(F64_SUB_K, -)
@@ -1090,9 +1424,9 @@ int asw__interp_run(asw__exec_t *exec)
     return run(exec, NULL);
 }
 
-const int32_t *asw__interp_handlers(void)
+const void *const *asw__interp_handlers(void)
 {
-    const int32_t *t = NULL;
+    const void *const *t = NULL;
     run(NULL, &t);
     return t;
 }

@@ -9,6 +9,12 @@
  * byte so `data` is never NULL. Limits: the effective maximum is the smaller of the declared
  * maximum and the store's max_memory_pages; growing past it fails (memory.grow returns -1).
  * Every new page reads as zero.
+ *
+ * Small mappings (up to 1 MiB) are recycled on Linux: a freed memory's pages are dropped with
+ * madvise(MADV_DONTNEED), which makes them read as zero again, and the mapping waits in a small
+ * process-wide cache for the next memory of the same size. One madvise instead of a munmap and
+ * an mmap is most of what instantiating a small module costs on a VM. The cache holds at most
+ * CACHE_SLOTS mappings (no resident pages, only address space) for the life of the process.
  */
 #define _GNU_SOURCE /* mremap */
 #include "wasm/runtime.h"
@@ -17,6 +23,64 @@
 #include <sys/mman.h>
 
 static uint8_t empty_memory[8];
+
+#if defined(__linux__) && defined(MADV_DONTNEED)
+#define CACHE_SLOTS     4
+#define CACHE_MAX_BYTES ((size_t)1 << 20)
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    uint8_t *p;
+    size_t bytes;
+} cache[CACHE_SLOTS];
+static unsigned ncache;
+
+/* A recycled mapping of exactly `bytes` (all zero), or NULL. */
+static uint8_t *cache_take(size_t bytes)
+{
+    uint8_t *p = NULL;
+    if (bytes > CACHE_MAX_BYTES) return NULL;
+    pthread_mutex_lock(&cache_lock);
+    for (unsigned i = 0; i < ncache; i++) {
+        if (cache[i].bytes == bytes) {
+            p = cache[i].p;
+            cache[i] = cache[--ncache];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return p;
+}
+
+/* Keeps a mapping for reuse, its pages dropped (they read as zero again); false if it must be
+ * unmapped instead. */
+static bool cache_put(uint8_t *p, size_t bytes)
+{
+    bool kept = false;
+    if (bytes > CACHE_MAX_BYTES || madvise(p, bytes, MADV_DONTNEED) != 0) return false;
+    pthread_mutex_lock(&cache_lock);
+    if (ncache < CACHE_SLOTS) {
+        cache[ncache].p = p;
+        cache[ncache].bytes = bytes;
+        ncache++;
+        kept = true;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return kept;
+}
+#else
+static uint8_t *cache_take(size_t bytes)
+{
+    (void)bytes;
+    return NULL;
+}
+static bool cache_put(uint8_t *p, size_t bytes)
+{
+    (void)p;
+    (void)bytes;
+    return false;
+}
+#endif
 
 static uint8_t *map_bytes(size_t bytes)
 {
@@ -45,7 +109,8 @@ int asw__memory_init(asw_memory_t *m, asw_store_t *store, const asw_limits_type_
         m->data = empty_memory;
         return ASW_OK;
     }
-    m->data = map_bytes(m->size);
+    m->data = cache_take(m->size);
+    if (!m->data) m->data = map_bytes(m->size);
     if (!m->data) {
         m->data = empty_memory;
         m->pages = 0;
@@ -60,7 +125,7 @@ int asw__memory_init(asw_memory_t *m, asw_store_t *store, const asw_limits_type_
 void asw__memory_deinit(asw_memory_t *m)
 {
     if (!m) return;
-    if (m->reserved) munmap(m->data, m->reserved);
+    if (m->reserved && !cache_put(m->data, m->reserved)) munmap(m->data, m->reserved);
     m->data = empty_memory;
     m->reserved = 0;
     m->size = 0;

@@ -4,7 +4,7 @@
 # variant, so both dispatch builds are always tested.
 find_program(ASW_EXEC_WAT2WASM wat2wasm REQUIRED)
 set(asw_exec_wasms)
-foreach(w numeric control)
+foreach(w numeric control fusion)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/exec/${w}.wasm)
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/exec
@@ -14,6 +14,8 @@ foreach(w numeric control)
 endforeach()
 add_custom_target(wasm_exec_fixtures ALL DEPENDS ${asw_exec_wasms})
 asw_add_test(NAME wasm_exec_test SOURCES exec_test.c LABELS unit threaded)
+asw_add_test(NAME wasm_fusion_test SOURCES fusion_test.c LABELS unit)
+add_dependencies(wasm_fusion_test wasm_exec_fixtures)
 asw_add_test(NAME wasm_exec_switch_test
   SOURCES exec_test.c ${PROJECT_SOURCE_DIR}/src/wasm/interp.c LABELS unit threaded)
 target_compile_definitions(wasm_exec_switch_test PRIVATE ASW_SWITCH_DISPATCH=1 EXPECT_SWITCH=1)
