@@ -12,7 +12,7 @@
  * as reason). The actor is then requeued (messages left), made idle, or parked as suspended.
  *
  * Invariants. Only the worker running an actor (state SCHED, won by CAS) touches its consumer
- * side: queues' tails, pending table, counters other than depth/dropped/rejected. Links, monitors
+ * side: queues' tails, pending table, counters other than enq/dropped/rejected. Links, monitors
  * and the name pointer are guarded by the slot's spin lock, and the CLOSED flag (set under that
  * lock at termination) makes later link/monitor calls see the actor as dead. After terminate()
  * releases the slot, nothing here touches it again.
@@ -94,7 +94,14 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
         goto fail;
     }
     asw_actor_id_t id = atomic_load_explicit(&a->id, memory_order_relaxed);
-    a->links = NULL;
+    asw__cold_t *cold = asw__rt_cold(a);
+    if ((opts->ttl_ns || opts->overflow == ASW_OVERFLOW_BLOCK) && !cold->xo &&
+        !(cold->xo = asw__calloc(1, sizeof(asw__xopt_t)))) {
+        rc = asw__errorf(out_err, ASW_E_NOMEM, "spawn: out of memory");
+        asw__rt_slot_release(sys, a);
+        goto fail;
+    }
+    cold->links = NULL;
     if (sup) { /* link child and supervisor before anyone can see the child */
         asw_actor_t *s = asw__rt_lookup(sys, sup);
         asw__link_t *ls = asw__malloc(sizeof(*ls)), *lc = asw__malloc(sizeof(*lc));
@@ -105,8 +112,8 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
                 alive_state(atomic_load(&s->state))) {
                 ls->other = id;
                 ls->ref = 0;
-                ls->next = s->links;
-                s->links = ls;
+                ls->next = asw__rt_cold(s)->links;
+                asw__rt_cold(s)->links = ls;
                 ok = true;
             }
             asw__rt_unlock(s);
@@ -122,25 +129,28 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
         lc->other = sup;
         lc->ref = 0;
         lc->next = NULL;
-        a->links = lc;
+        cold->links = lc;
     }
     if (name && (rc = asw__rt_name_set(sys, name, id, true)) != ASW_OK) {
         asw__errorf(out_err, rc, "spawn: name \"%s\" %s", name,
                     rc == ASW_E_EXISTS ? "is taken" : "cannot be registered");
         if (sup) unlink_one(asw__rt_lookup(sys, sup), sup, id);
-        asw__free(a->links);
-        a->links = NULL;
+        asw__free(cold->links);
+        cold->links = NULL;
         asw__rt_slot_release(sys, a);
         goto fail;
     }
     a->behavior = opts->behavior;
-    a->state_ptr = a->init_state = opts->state;
-    a->hooks = opts->hooks;
-    a->pending = NULL;
-    a->name = name;
-    a->sup = sup;
-    a->ttl_ns = opts->ttl_ns;
-    a->block_timeout_ns = opts->block_timeout_ns;
+    a->state_ptr = cold->init_state = opts->state;
+    cold->hooks = opts->hooks;
+    cold->pending = NULL;
+    cold->name = name;
+    cold->sup = sup;
+    if (cold->xo) {
+        cold->xo->ttl_ns = opts->ttl_ns;
+        cold->xo->block_timeout_ns = opts->block_timeout_ns;
+    }
+    a->has_ttl = opts->ttl_ns != 0;
     a->capacity = opts->mailbox_capacity;
     a->overflow = (uint8_t)opts->overflow;
     a->max_per_turn = opts->max_per_turn ? opts->max_per_turn : sys->max_per_turn;
@@ -148,7 +158,13 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
     atomic_store_explicit(&a->restarts, restarts, memory_order_relaxed);
     atomic_store_explicit(&a->dropped, 0, memory_order_relaxed);
     atomic_store_explicit(&a->rejected, 0, memory_order_relaxed);
-    atomic_store_explicit(&a->dequeued, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->enq, 0, memory_order_relaxed); /* the queues are empty */
+    /* Spawned on a worker: as if fed by it, so it stays there unless that worker falls behind
+     * (sched.c): its start and, often, its end run where its creator's data is. */
+    asw__worker_t *sw = asw__rt_worker(sys);
+    atomic_store_explicit(&a->last_worker, (uint16_t)(sw ? sw->index + 1 : 0),
+                          memory_order_relaxed);
+    atomic_store_explicit(&a->deq, 0, memory_order_relaxed);
     atomic_store_explicit(&a->handled, 0, memory_order_relaxed);
     atomic_store_explicit(&a->expired, 0, memory_order_relaxed);
     atomic_store_explicit(&a->busy_ns, 0, memory_order_relaxed);
@@ -164,7 +180,7 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
                           memory_order_relaxed);
     atomic_fetch_add(&sys->live, 1);
     atomic_fetch_add_explicit(&sys->c_spawned, 1, memory_order_relaxed);
-    atomic_fetch_add(&sys->active, 1);
+    asw__rt_active(sys, asw__rt_worker(sys), true);
     atomic_store_explicit(&a->state, ASW__S_SCHED, memory_order_release);
     if (!hold) asw__rt_schedule(sys, a);
     *out_id = id;
@@ -235,7 +251,7 @@ int asw__rt_sys_send(asw_system_t *sys, asw_actor_id_t to, uint32_t type, asw_ac
 
 static int pending_add(asw_actor_t *a, uint64_t corr, asw_timer_id_t timer)
 {
-    asw__pending_t *p = a->pending;
+    asw__pending_t *p = asw__rt_cold(a)->pending;
     for (;;) {
         if (p && p->count * 2 < p->cap && p->e[corr & (p->cap - 1)].corr == 0) break;
         uint32_t cap = p ? p->cap * 2 : 16;
@@ -260,7 +276,7 @@ static int pending_add(asw_actor_t *a, uint64_t corr, asw_timer_id_t timer)
             asw__free(np);
         }
         asw__free(p);
-        a->pending = p = np;
+        asw__rt_cold(a)->pending = p = np;
     }
     pent_t *e = &p->e[corr & (p->cap - 1)];
     e->corr = corr;
@@ -272,7 +288,7 @@ static int pending_add(asw_actor_t *a, uint64_t corr, asw_timer_id_t timer)
 /* Removes corr; cancels its timer. Returns true when it was pending. */
 static bool pending_remove(asw_actor_t *a, uint64_t corr)
 {
-    asw__pending_t *p = a->pending;
+    asw__pending_t *p = asw__rt_cold(a)->pending;
     if (!p || !corr) return false;
     pent_t *e = &p->e[corr & (p->cap - 1)];
     if (e->corr != corr) return false;
@@ -287,12 +303,12 @@ static bool pending_remove(asw_actor_t *a, uint64_t corr)
 
 static void pending_clear(asw_actor_t *a)
 {
-    asw__pending_t *p = a->pending;
+    asw__pending_t *p = asw__rt_cold(a)->pending;
     if (!p) return;
     for (uint32_t i = 0; i < p->cap; i++)
         if (p->e[i].corr) pending_remove(a, p->e[i].corr);
     asw__free(p);
-    a->pending = NULL;
+    asw__rt_cold(a)->pending = NULL;
 }
 
 void asw__rt_push_response(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n)
@@ -311,16 +327,17 @@ void asw__rt_push_response(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n)
 static void run_start_hooks_done(asw_actor_t *a)
 {
     atomic_fetch_or(&a->flags, ASW__F_STARTED);
-    if (a->hooks && a->hooks->post_start) a->hooks->post_start(a);
-    if (a->sup) asw__rt_sys_send(a->sys, a->sup, ASW__MSG_STARTED, asw_self(a), 0, 0);
+    asw__cold_t *c = asw__rt_cold(a);
+    if (c->hooks && c->hooks->post_start) c->hooks->post_start(a);
+    if (c->sup) asw__rt_sys_send(a->sys, c->sup, ASW__MSG_STARTED, asw_self(a), 0, 0);
 }
 
 /* Restart in place (on_error returned RESTART). Returns V_CONT or V_EXIT with *reason. */
 static int restart_in_place(asw_actor_t *a, int err, int *reason)
 {
-    const asw_actor_hooks_t *h = a->hooks;
+    const asw_actor_hooks_t *h = asw__rt_cold(a)->hooks;
     if (h && h->post_stop) h->post_stop(a, err);
-    a->state_ptr = a->init_state;
+    a->state_ptr = asw__rt_cold(a)->init_state;
     atomic_fetch_add(&a->restarts, 1);
     atomic_fetch_add(&a->sys->c_restarts, 1);
     if (h && h->on_restart) h->on_restart(a, err);
@@ -336,16 +353,15 @@ static int restart_in_place(asw_actor_t *a, int err, int *reason)
     return V_CONT;
 }
 
-/* Gives msg to the behaviour, drops the payload it did not take, and maps the result. */
-static int invoke(asw__worker_t *w, asw_actor_t *a, asw_msg_t *msg, int *reason)
+/* Maps the behaviour's return code rc for msg to V_*, after dropping the payload it did not
+ * take (the on_error hook sees the message first). */
+static int verdict(asw_actor_t *a, asw_msg_t *msg, int rc, int *reason)
 {
-    int rc = a->behavior(a, msg);
-    bump(&a->handled);
-    bump(&w->handled);
     asw_error_action_t act = ASW_ERR_ESCALATE;
     if (ASW_UNLIKELY(rc < 0 || rc > ASW_ACT_YIELD)) {
         if (rc > 0) rc = ASW_E_INVALID; /* an unknown verdict is a fault of the behaviour */
-        if (a->hooks && a->hooks->on_error) act = a->hooks->on_error(a, rc, msg);
+        const asw_actor_hooks_t *h = asw__rt_cold(a)->hooks;
+        if (h && h->on_error) act = h->on_error(a, rc, msg);
     }
     if (msg->data && msg->drop) msg->drop(msg->data, msg->len, msg->drop_ctx);
     msg->data = NULL;
@@ -364,6 +380,15 @@ static int invoke(asw__worker_t *w, asw_actor_t *a, asw_msg_t *msg, int *reason)
     }
 }
 
+/* Gives msg to the behaviour, drops the payload it did not take, and maps the result. */
+static int invoke(asw__worker_t *w, asw_actor_t *a, asw_msg_t *msg, int *reason)
+{
+    int rc = a->behavior(a, msg);
+    bump(&a->handled);
+    bump(&w->handled);
+    return verdict(a, msg, rc, reason);
+}
+
 static void terminate(asw__worker_t *w, asw_actor_t *a, int reason);
 
 /* Runs the start hooks of a new (or restarted) actor: its first step. */
@@ -371,7 +396,7 @@ static int start_actor(asw_actor_t *a, int *reason)
 {
     atomic_fetch_and_explicit(&a->flags, ~ASW__F_START, memory_order_relaxed);
     uint32_t restarts = atomic_load_explicit(&a->restarts, memory_order_relaxed);
-    const asw_actor_hooks_t *h = a->hooks;
+    const asw_actor_hooks_t *h = asw__rt_cold(a)->hooks;
     if (restarts && h && h->on_restart) h->on_restart(a, a->start_reason);
     if (h && h->pre_start) {
         int rc = h->pre_start(a);
@@ -392,23 +417,23 @@ static int process(asw__worker_t *w, asw_actor_t *a, asw__mnode_t *n, bool from_
     switch (n->kind) {
     case ASW__K_KILL:
         *reason = n->msg.status;
-        asw__rt_node_free(sys, n);
+        asw__rt_node_put(sys, w, n);
         return V_EXIT;
     case ASW__K_STOP:
         if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ASW__F_TRAP_STOP) {
             asw_msg_t m = {.type = ASW__MSG_SHUTDOWN, .status = n->msg.status};
-            asw__rt_node_free(sys, n);
+            asw__rt_node_put(sys, w, n);
             return invoke(w, a, &m, reason);
         }
         *reason = n->msg.status;
-        asw__rt_node_free(sys, n);
+        asw__rt_node_put(sys, w, n);
         return V_EXIT;
     case ASW__K_REQ_TIMEOUT: {
         asw_msg_t m = {.type = ASW_MSG_TIMEOUT,
                        .status = n->msg.status,
                        .corr = n->msg.corr,
                        .from = n->msg.from};
-        asw__rt_node_free(sys, n);
+        asw__rt_node_put(sys, w, n);
         if (!pending_remove(a, m.corr)) return V_CONT; /* the reply won the race */
         return invoke(w, a, &m, reason);
     }
@@ -416,13 +441,15 @@ static int process(asw__worker_t *w, asw_actor_t *a, asw__mnode_t *n, bool from_
     }
     /* K_USER and K_REPLY: user-visible messages. */
     if (from_queue) {
-        uint64_t d = atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
-        bump(&a->dequeued);
-        if (ASW_UNLIKELY(atomic_load_explicit(&a->waiters, memory_order_relaxed)))
+        bump(&a->deq);
+        if (ASW_UNLIKELY(a->capacity) && a->overflow == ASW_OVERFLOW_BLOCK &&
+            atomic_load_explicit(&a->waiters, memory_order_relaxed))
             asw__rt_space_signal(sys, a);
-        if (ASW_UNLIKELY(a->capacity && a->overflow == ASW_OVERFLOW_DROP_OLDEST &&
-                         d > a->capacity && n->kind == ASW__K_USER &&
-                         n->msg.type < ASW_MSG_SYSTEM)) {
+        /* The depth before this node was taken: more than the capacity means this node is one
+         * of the oldest that drop-oldest trims. */
+        if (ASW_UNLIKELY(a->capacity) && a->overflow == ASW_OVERFLOW_DROP_OLDEST &&
+            asw__rt_depth(a) + 1 > a->capacity && n->kind == ASW__K_USER &&
+            n->msg.type < ASW_MSG_SYSTEM) {
             atomic_fetch_add_explicit(&a->dropped, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&sys->c_dropped, 1, memory_order_relaxed);
             asw__rt_node_discard(sys, n);
@@ -446,7 +473,7 @@ static int process(asw__worker_t *w, asw_actor_t *a, asw__mnode_t *n, bool from_
         return V_CONT;
     }
     v = invoke(w, a, &n->msg, reason);
-    asw__rt_node_free(sys, n);
+    asw__rt_node_put(sys, w, n);
     return v;
 }
 
@@ -461,7 +488,7 @@ static int find_kill(asw__worker_t *w, asw_actor_t *a, int *reason)
             return V_EXIT;
         }
         if (n->kind == ASW__K_USER || n->kind == ASW__K_REPLY) {
-            atomic_fetch_sub(&a->depth, 1);
+            bump(&a->deq);
             atomic_fetch_add(&a->dropped, 1);
             atomic_fetch_add(&w->sys->c_dropped, 1);
         }
@@ -473,7 +500,8 @@ static int find_kill(asw__worker_t *w, asw_actor_t *a, int *reason)
 void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
 {
     asw_system_t *sys = w->sys;
-    uint64_t t0 = sys->busy_time ? asw__rt_now() : 0;
+    uint64_t t0 = asw__rt_now(); /* thieves read it to tell a long turn (sched.c) */
+    atomic_store_explicit(&w->turn_t0, t0, memory_order_relaxed);
     int reason = 0, v = V_CONT;
     uint32_t budget = a->max_per_turn, n = 0;
     bump(&w->turns);
@@ -499,17 +527,39 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
         n++;
         v = start_actor(a, &reason);
     }
+    /* The common message (a user message to this incarnation, no TTL, unbounded mailbox) is
+     * handled inline; anything else goes through process(). */
+    asw_actor_id_t me = atomic_load_explicit(&a->id, memory_order_relaxed);
+    bool plain = a->capacity == 0;
     while (v == V_CONT && n < budget) {
         asw__mnode_t *node = asw__rt_pop(a);
         if (!node) break;
         n++;
+        if (ASW_LIKELY(plain && node->kind == ASW__K_USER && node->to == me && !node->deadline)) {
+            bump(&a->deq);
+            int rc = a->behavior(a, &node->msg);
+            bump(&a->handled);
+            bump(&w->handled);
+            if (ASW_LIKELY(rc == ASW_ACT_OK)) {
+                asw_msg_t *m = &node->msg;
+                if (ASW_UNLIKELY(m->data != NULL) && m->drop) m->drop(m->data, m->len, m->drop_ctx);
+            } else {
+                v = verdict(a, &node->msg, rc, &reason);
+            }
+            asw__rt_node_put(sys, w, node);
+            continue;
+        }
         v = process(w, a, node, true, &reason);
     }
-    if (t0)
+    /* The turn's length feeds the actor's busy time and the worker's average turn, from which
+     * thieves estimate how much work its queued actors represent (sched.c). */
+    uint64_t dt = asw__rt_now() - t0;
+    if (sys->busy_time)
         atomic_store_explicit(&a->busy_ns,
-                              atomic_load_explicit(&a->busy_ns, memory_order_relaxed) +
-                                  (asw__rt_now() - t0),
+                              atomic_load_explicit(&a->busy_ns, memory_order_relaxed) + dt,
                               memory_order_relaxed);
+    uint64_t avg = atomic_load_explicit(&w->avg_turn_ns, memory_order_relaxed);
+    atomic_store_explicit(&w->avg_turn_ns, avg - avg / 8 + dt / 8, memory_order_relaxed);
     switch (v) {
     case V_EXIT: terminate(w, a, reason); return;
     case V_YIELD:
@@ -518,7 +568,8 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
         return;
     case V_SUSP:
         atomic_store(&a->state, ASW__S_SUSP);
-        if (atomic_fetch_sub(&sys->active, 1) == 1) asw__rt_quiet_signal(sys);
+        asw__rt_active(sys, w, false);
+        asw__rt_quiet_signal(sys);
         /* A resume, kill or awaited reply that raced ahead of the suspension. */
         if ((atomic_load(&a->flags) & (ASW__F_RESUME | ASW__F_KILLED)) ||
             atomic_load(&a->await_msg))
@@ -526,17 +577,22 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
         return;
     default: break;
     }
-    if (n == budget || asw__mpsc_nonempty(&a->sysq) || asw__mpsc_nonempty(&a->normq)) {
-        asw__rt_requeue(w, a);
+    /* The producers' ends are read once, before deciding: a push after this read changes a
+     * head, which the re-check after going IDLE sees (its producer saw SCHED and did not
+     * schedule); a push before it makes the queue non-empty here. (Reading the heads only after
+     * an emptiness check would miss a push landing between the two.) */
+    asw__qnode_t *hs = atomic_load(&a->sysq.head), *hn = atomic_load(&a->nhead);
+    if (n == budget || a->sysq.tail != &a->sysq.stub || hs != &a->sysq.stub ||
+        a->ntail != &a->nstub || hn != &a->nstub) {
+        asw__rt_requeue_follow(w, a);
         return;
     }
     /* Both queues are empty now. Once the state is IDLE another worker may own the actor, so
-     * the re-check below reads only the producers' ends: a push that raced with going idle
-     * (its producer saw SCHED and did not schedule) changed a head. */
-    asw__qnode_t *hs = atomic_load(&a->sysq.head), *hn = atomic_load(&a->normq.head);
+     * the re-check below reads only the producers' ends. */
     atomic_store(&a->state, ASW__S_IDLE);
-    if (atomic_fetch_sub(&sys->active, 1) == 1) asw__rt_quiet_signal(sys);
-    if (atomic_load(&a->sysq.head) != hs || atomic_load(&a->normq.head) != hn ||
+    asw__rt_active(sys, w, false);
+    asw__rt_quiet_signal(sys);
+    if (atomic_load(&a->sysq.head) != hs || atomic_load(&a->nhead) != hn ||
         (atomic_load(&a->flags) & ASW__F_RESUME) || atomic_load(&a->await_msg))
         asw__rt_notify(sys, a, false);
 }
@@ -551,7 +607,7 @@ static void drain(asw_system_t *sys, asw_actor_t *a, bool count_dead)
     if (n) asw__rt_node_discard(sys, n);
     while ((n = asw__rt_pop(a))) {
         if (n->kind == ASW__K_USER || n->kind == ASW__K_REPLY) {
-            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
+            bump(&a->deq);
             if (count_dead || n->to != atomic_load(&a->id)) {
                 atomic_fetch_add(&sys->c_dead, 1);
             } else {
@@ -591,7 +647,7 @@ static void signal_links(asw_system_t *sys, asw_actor_id_t self, asw__link_t *l,
             bool linked = false;
             if (o) {
                 asw__rt_lock(o);
-                for (asw__link_t **pp = &o->links; *pp; pp = &(*pp)->next) {
+                for (asw__link_t **pp = &asw__rt_cold(o)->links; *pp; pp = &(*pp)->next) {
                     if ((*pp)->ref == 0 && (*pp)->other == self) {
                         asw__link_t *dead = *pp;
                         *pp = dead->next;
@@ -619,16 +675,16 @@ static void terminate(asw__worker_t *w, asw_actor_t *a, int reason)
 {
     asw_system_t *sys = w ? w->sys : a->sys;
     asw_actor_id_t id = atomic_load(&a->id);
-    const asw_actor_hooks_t *h = a->hooks;
+    const asw_actor_hooks_t *h = asw__rt_cold(a)->hooks;
     bool started = atomic_load(&a->flags) & ASW__F_STARTED;
     if (started && h && h->pre_stop) h->pre_stop(a, reason);
     if (started && h && h->post_stop) h->post_stop(a, reason);
     asw__rt_lock(a);
     atomic_fetch_or(&a->flags, ASW__F_CLOSED);
-    asw__link_t *links = a->links;
-    a->links = NULL;
-    char *name = a->name;
-    a->name = NULL;
+    asw__link_t *links = asw__rt_cold(a)->links;
+    asw__rt_cold(a)->links = NULL;
+    char *name = asw__rt_cold(a)->name;
+    asw__rt_cold(a)->name = NULL;
     atomic_store(&a->state, ASW__S_DEAD);
     asw__rt_unlock(a);
     if (name) {
@@ -643,7 +699,7 @@ static void terminate(asw__worker_t *w, asw_actor_t *a, int reason)
     atomic_store(&a->state, ASW__S_FREE);
     asw__rt_slot_release(sys, a);
     atomic_fetch_sub(&sys->live, 1);
-    atomic_fetch_sub(&sys->active, 1);
+    asw__rt_active(sys, w, false);
     asw__rt_quiet_signal(sys);
 }
 
@@ -654,7 +710,7 @@ void asw__rt_reap_all(asw_system_t *sys)
         asw_actor_t *a = atomic_load(&sys->chunks[i >> ASW__CHUNK_BITS]) + (i & (ASW__CHUNK - 1));
         uint32_t st = atomic_load(&a->state);
         if (alive_state(st)) {
-            if (st != ASW__S_SCHED) atomic_fetch_add(&sys->active, 1);
+            if (st != ASW__S_SCHED) asw__rt_active(sys, NULL, true);
             terminate(NULL, a, 0);
         }
         drain(sys, a, true);
@@ -680,7 +736,7 @@ int asw_actor_stop(asw_system_t *sys, asw_actor_id_t id, int reason, bool kill)
         asw__mpsc_push(&a->sysq, &n->q);
         asw__rt_notify(sys, a, true);
     } else {
-        asw__mpsc_push(&a->normq, &n->q);
+        asw__rt_npush(a, n);
         asw__rt_notify(sys, a, false);
     }
     return ASW_OK;
@@ -713,8 +769,8 @@ int asw_monitor(asw_system_t *sys, asw_actor_id_t watcher, asw_actor_id_t target
         asw__rt_lock(t);
         if (atomic_load(&t->id) == target && !(atomic_load(&t->flags) & ASW__F_CLOSED) &&
             alive_state(atomic_load(&t->state))) {
-            l->next = t->links;
-            t->links = l;
+            l->next = asw__rt_cold(t)->links;
+            asw__rt_cold(t)->links = l;
             added = true;
         }
         asw__rt_unlock(t);
@@ -734,7 +790,7 @@ int asw_demonitor(asw_system_t *sys, asw_actor_id_t target, uint64_t ref)
     asw__link_t *found = NULL;
     asw__rt_lock(t);
     if (atomic_load(&t->id) == target) {
-        for (asw__link_t **pp = &t->links; *pp; pp = &(*pp)->next) {
+        for (asw__link_t **pp = &asw__rt_cold(t)->links; *pp; pp = &(*pp)->next) {
             if ((*pp)->ref == ref) {
                 found = *pp;
                 *pp = found->next;
@@ -792,12 +848,12 @@ int asw_link(asw_system_t *sys, asw_actor_id_t a, asw_actor_id_t b)
         if (ox && oy) {
             la->other = b;
             la->ref = 0;
-            la->next = x->links;
-            x->links = la;
+            la->next = asw__rt_cold(x)->links;
+            asw__rt_cold(x)->links = la;
             lb->other = a;
             lb->ref = 0;
-            lb->next = y->links;
-            y->links = lb;
+            lb->next = asw__rt_cold(y)->links;
+            asw__rt_cold(y)->links = lb;
         }
         asw__rt_unlock(x);
         asw__rt_unlock(y);
@@ -819,7 +875,7 @@ static bool unlink_one(asw_actor_t *x, asw_actor_id_t xid, asw_actor_id_t other)
     if (!x) return false;
     asw__rt_lock(x);
     if (atomic_load(&x->id) == xid) {
-        for (asw__link_t **pp = &x->links; *pp; pp = &(*pp)->next) {
+        for (asw__link_t **pp = &asw__rt_cold(x)->links; *pp; pp = &(*pp)->next) {
             if ((*pp)->ref == 0 && (*pp)->other == other) {
                 found = *pp;
                 *pp = found->next;
@@ -885,7 +941,7 @@ int asw_request(asw_actor_t *self, asw_actor_id_t target, const asw_msg_t *msg, 
             goto fail;
         }
         tn = NULL;
-        self->pending->e[corr & (self->pending->cap - 1)].timer = timer;
+        asw__rt_cold(self)->pending->e[corr & (asw__rt_cold(self)->pending->cap - 1)].timer = timer;
     }
     if (flags & ASW_REQ_AWAIT) atomic_store(&self->await_corr, corr);
     rc = asw__rt_deliver(sys, target, n, out_err); /* frees n on failure */
@@ -937,8 +993,8 @@ int asw_actor_stats(asw_system_t *sys, asw_actor_id_t id, asw_actor_stats_t *out
     memset(out, 0, sizeof(*out));
     asw_actor_t *a = asw__rt_lookup(sys, id);
     if (!a || !alive_state(atomic_load(&a->state))) return ASW_E_DEAD;
-    out->mailbox_depth = atomic_load_explicit(&a->depth, memory_order_relaxed);
-    out->received = atomic_load_explicit(&a->dequeued, memory_order_relaxed) + out->mailbox_depth;
+    out->mailbox_depth = asw__rt_depth(a);
+    out->received = atomic_load_explicit(&a->enq, memory_order_relaxed);
     out->handled = atomic_load_explicit(&a->handled, memory_order_relaxed);
     out->dropped = atomic_load_explicit(&a->dropped, memory_order_relaxed);
     out->expired = atomic_load_explicit(&a->expired, memory_order_relaxed);

@@ -2,19 +2,27 @@
  * src/rt/mailbox.c -- mailboxes: the intrusive multi-producer single-consumer queue, the pool of
  * message nodes, and the send path (lookup, liveness, bounded-mailbox policies, TTL stamping).
  *
- * Queue. Vyukov's intrusive MPSC queue: a producer does one atomic exchange on `head` and one
- * store to the previous node's `next`; the consumer walks `tail` and never blocks. Between a
- * producer's two steps the queue looks empty to the consumer; asw__mpsc_nonempty() still reports
- * it, so the scheduler retries instead of losing the message.
+ * Queue. Vyukov's intrusive MPSC queue (rt_int.h): a producer does one atomic exchange on `head`
+ * and one store to the previous node's `next`; the consumer walks `tail` and never blocks. The
+ * normal queue's head sits on the producers' cache line of the slot and its tail on the
+ * consumer's, so neither side writes a line the other reads per message. Between a producer's
+ * two steps the queue looks empty to the consumer, but its head has moved: the end of a turn
+ * (actor.c) compares heads, so the actor is requeued instead of the message being lost.
  *
  * Pool. Nodes (96 bytes: header copy + routing) come from per-worker free lists; a worker that
  * frees more than it allocates hands batches of ASW__BATCH nodes to a global mutex-protected
  * stack, from which allocating workers take whole batches. Threads that are not workers use the
  * global stack directly. Nodes are carved from chunks freed only with the system.
  *
- * Bounded mailboxes. `depth` counts queued user-visible messages; a producer reserves a place
- * with one fetch_add and gives it back when over capacity (FAIL, DROP_NEWEST, BLOCK). DROP_OLDEST
- * always enqueues; the consumer trims the oldest messages while depth exceeds the capacity.
+ * Send path. A send to an unbounded mailbox without TTL (the common case, deliver_w) is: node
+ * from the worker's cache, header copy, lookup, one fetch_add on `enq`, the queue push, and a
+ * state check; the actor is scheduled only when idle. `enq` (producers) and `deq` (consumer
+ * only, plain stores) count user-visible messages; the depth is their difference, so the
+ * consumer never does an atomic read-modify-write per message.
+ *
+ * Bounded mailboxes. A producer reserves a place with one fetch_add on `enq` and gives it back
+ * when over capacity (FAIL, DROP_NEWEST, BLOCK). DROP_OLDEST always enqueues; the consumer trims
+ * the oldest messages while the depth exceeds the capacity.
  * Every discarded message is counted (dropped / expired / dead letters); none is lost silently.
  *
  * Not here: scheduling (sched.c) and what a turn does with a node (actor.c).
@@ -26,50 +34,7 @@
 #include <time.h>
 
 #define ASW__BATCH      256u
-#define ASW__CACHE_HIGH 512u
-
-void asw__mpsc_init(asw__mpsc_t *q)
-{
-    atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
-    atomic_store_explicit(&q->head, &q->stub, memory_order_relaxed);
-    q->tail = &q->stub;
-}
-
-void asw__mpsc_push(asw__mpsc_t *q, asw__qnode_t *n)
-{
-    atomic_store_explicit(&n->next, NULL, memory_order_relaxed);
-    asw__qnode_t *prev = atomic_exchange_explicit(&q->head, n, memory_order_acq_rel);
-    atomic_store_explicit(&prev->next, n, memory_order_release);
-}
-
-asw__qnode_t *asw__mpsc_pop(asw__mpsc_t *q)
-{
-    asw__qnode_t *tail = q->tail;
-    asw__qnode_t *next = atomic_load_explicit(&tail->next, memory_order_acquire);
-    if (tail == &q->stub) {
-        if (!next) return NULL;
-        q->tail = next;
-        tail = next;
-        next = atomic_load_explicit(&next->next, memory_order_acquire);
-    }
-    if (next) {
-        q->tail = next;
-        return tail;
-    }
-    if (tail != atomic_load_explicit(&q->head, memory_order_acquire)) return NULL; /* mid-push */
-    asw__mpsc_push(q, &q->stub);
-    next = atomic_load_explicit(&tail->next, memory_order_acquire);
-    if (next) {
-        q->tail = next;
-        return tail;
-    }
-    return NULL;
-}
-
-bool asw__mpsc_nonempty(asw__mpsc_t *q)
-{
-    return q->tail != &q->stub || atomic_load_explicit(&q->head, memory_order_acquire) != &q->stub;
-}
+#define ASW__CACHE_HIGH ASW__NODE_CACHE_HIGH
 
 /* ---- node pool ---- */
 
@@ -213,13 +178,16 @@ void asw__rt_pool_destroy(asw_system_t *sys)
     sys->pool_batches = NULL;
 }
 
-/* ---- enqueue and dequeue ---- */
+/* ---- enqueue ---- */
 
 void asw__rt_push(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n, bool sysprio)
 {
     if (n->kind == ASW__K_USER || n->kind == ASW__K_REPLY)
-        atomic_fetch_add_explicit(&a->depth, 1, memory_order_relaxed);
-    asw__mpsc_push(sysprio ? &a->sysq : &a->normq, &n->q);
+        atomic_fetch_add_explicit(&a->enq, 1, memory_order_relaxed);
+    if (sysprio)
+        asw__mpsc_push(&a->sysq, &n->q);
+    else
+        asw__rt_npush(a, n);
     asw__rt_notify(sys, a, n->kind == ASW__K_KILL);
 }
 
@@ -231,18 +199,31 @@ void asw__rt_space_signal(asw_system_t *sys, asw_actor_t *a)
     pthread_mutex_unlock(&sys->space_mu);
 }
 
+/* Reserves a place in a's mailbox: returns the depth before the reservation. */
+static uint64_t reserve(asw_actor_t *a)
+{
+    uint64_t e = atomic_fetch_add_explicit(&a->enq, 1, memory_order_relaxed);
+    uint64_t d = atomic_load_explicit(&a->deq, memory_order_relaxed);
+    return e > d ? e - d : 0;
+}
+
+static void unreserve(asw_actor_t *a)
+{
+    atomic_fetch_sub_explicit(&a->enq, 1, memory_order_relaxed);
+}
+
 /* Waits for a place in a's full mailbox (BLOCK policy). Returns 0 with the place reserved. */
 static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
                            asw_error_t *out_err)
 {
-    uint64_t deadline = asw__rt_now() + a->block_timeout_ns;
+    uint64_t timeout = asw__rt_cold(a)->xo->block_timeout_ns; /* xo is set under BLOCK */
+    uint64_t deadline = asw__rt_now() + timeout;
     int rc = ASW_OK;
     pthread_mutex_lock(&sys->space_mu);
     atomic_fetch_add(&a->waiters, 1);
     for (;;) {
-        uint64_t d = atomic_fetch_add(&a->depth, 1);
-        if (d < a->capacity) break;
-        atomic_fetch_sub(&a->depth, 1);
+        if (reserve(a) < a->capacity) break;
+        unreserve(a);
         if (atomic_load(&a->id) != to || atomic_load(&a->state) == ASW__S_DEAD) {
             rc = asw__errorf(out_err, ASW_E_DEAD, "actor %#llx died while the sender waited",
                              (unsigned long long)to);
@@ -252,7 +233,7 @@ static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
         if (now >= deadline) {
             rc = asw__errorf(out_err, ASW_E_TIMEOUT,
                              "mailbox of actor %#llx stayed full for %llu ns",
-                             (unsigned long long)to, (unsigned long long)a->block_timeout_ns);
+                             (unsigned long long)to, (unsigned long long)timeout);
             break;
         }
         struct timespec ts = {(time_t)(deadline / 1000000000u), (long)(deadline % 1000000000u)};
@@ -263,91 +244,124 @@ static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
     return rc;
 }
 
-int asw__rt_deliver(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, asw_error_t *out_err)
+/* The send path of a mailbox with a TTL or a capacity. Returns ASW_OK with the node pushed, 1
+ * when the node was dropped by the drop-newest policy (counted; nothing else to do), or an error
+ * with the node freed (payload left to the caller). */
+static int deliver_slow(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to, asw__mnode_t *n,
+                        asw_error_t *out_err)
+{
+    if (a->has_ttl && !n->deadline) n->deadline = asw__rt_now() + asw__rt_cold(a)->xo->ttl_ns;
+    if (!a->capacity) {
+        atomic_fetch_add_explicit(&a->enq, 1, memory_order_relaxed);
+        return ASW_OK;
+    }
+    if (reserve(a) < a->capacity) return ASW_OK;
+    switch (a->overflow) {
+    case ASW_OVERFLOW_DROP_OLDEST: return ASW_OK; /* the consumer trims */
+    case ASW_OVERFLOW_DROP_NEWEST:
+        unreserve(a);
+        atomic_fetch_add_explicit(&a->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sys->c_dropped, 1, memory_order_relaxed);
+        asw__rt_node_discard(sys, n);
+        return 1;
+    case ASW_OVERFLOW_BLOCK: {
+        unreserve(a);
+        int rc = block_for_space(sys, a, to, out_err);
+        if (rc != ASW_OK) {
+            atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
+            asw__rt_node_free(sys, n);
+        }
+        return rc;
+    }
+    default:
+        unreserve(a);
+        atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
+        asw__rt_node_free(sys, n);
+        return asw__errorf(out_err, ASW_E_FULL, "mailbox of actor %#llx is full (%u)",
+                           (unsigned long long)to, a->capacity);
+    }
+}
+
+/* deliver with the caller's worker (or NULL) already known. */
+static inline int deliver_w(asw_system_t *sys, asw__worker_t *w, asw_actor_id_t to, asw__mnode_t *n,
+                            asw_error_t *out_err)
 {
     asw_actor_t *a = asw__rt_lookup(sys, to);
     uint32_t st = a ? atomic_load_explicit(&a->state, memory_order_acquire) : ASW__S_FREE;
     if (ASW_UNLIKELY(st == ASW__S_FREE || st == ASW__S_DEAD)) {
         atomic_fetch_add_explicit(&sys->c_dead, 1, memory_order_relaxed);
-        asw__rt_node_free(sys, n);
+        asw__rt_node_put(sys, w, n);
         return asw__errorf(out_err, ASW_E_DEAD, "actor %#llx is dead or unknown",
                            (unsigned long long)to);
     }
     n->to = to;
-    if (a->ttl_ns && !n->deadline) n->deadline = asw__rt_now() + a->ttl_ns;
-    uint64_t d = atomic_fetch_add_explicit(&a->depth, 1, memory_order_relaxed);
-    if (ASW_UNLIKELY(a->capacity && d >= a->capacity)) {
-        switch (a->overflow) {
-        case ASW_OVERFLOW_DROP_OLDEST: break; /* the consumer trims */
-        case ASW_OVERFLOW_DROP_NEWEST:
-            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
-            atomic_fetch_add_explicit(&a->dropped, 1, memory_order_relaxed);
-            atomic_fetch_add_explicit(&sys->c_dropped, 1, memory_order_relaxed);
-            asw__rt_node_discard(sys, n);
-            return ASW_OK;
-        case ASW_OVERFLOW_BLOCK: {
-            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
-            int rc = block_for_space(sys, a, to, out_err);
-            if (rc != ASW_OK) {
-                atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
-                asw__rt_node_free(sys, n);
-                return rc;
-            }
-            break;
-        }
-        default:
-            atomic_fetch_sub_explicit(&a->depth, 1, memory_order_relaxed);
-            atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
-            asw__rt_node_free(sys, n);
-            return asw__errorf(out_err, ASW_E_FULL, "mailbox of actor %#llx is full (%u)",
-                               (unsigned long long)to, a->capacity);
-        }
+    if (ASW_UNLIKELY(a->has_ttl || a->capacity)) {
+        int rc = deliver_slow(sys, a, to, n, out_err);
+        if (rc) return rc > 0 ? ASW_OK : rc;
+    } else {
+        atomic_fetch_add_explicit(&a->enq, 1, memory_order_relaxed);
     }
-    asw__mpsc_push(&a->normq, &n->q);
-    asw__worker_t *w = asw__rt_worker(sys);
-    if (w)
+    asw__rt_npush(a, n);
+    if (w) {
         atomic_store_explicit(&w->sent, atomic_load_explicit(&w->sent, memory_order_relaxed) + 1,
                               memory_order_relaxed);
-    else
+        atomic_store_explicit(&a->last_worker, (uint16_t)(w->index + 1), memory_order_relaxed);
+    } else {
         atomic_fetch_add_explicit(&sys->c_sent, 1, memory_order_relaxed);
-    asw__rt_notify(sys, a, false);
+    }
+    /* Schedule only when idle: an actor already scheduled (or running) will see the node. */
+    if (atomic_load_explicit(&a->state, memory_order_acquire) != ASW__S_SCHED)
+        asw__rt_notify(sys, a, false);
     return ASW_OK;
 }
 
-asw__mnode_t *asw__rt_pop(asw_actor_t *a)
+int asw__rt_deliver(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, asw_error_t *out_err)
 {
-    asw__qnode_t *q = asw__mpsc_pop(&a->sysq);
-    if (!q) q = asw__mpsc_pop(&a->normq);
-    return (asw__mnode_t *)q;
+    return deliver_w(sys, asw__rt_worker(sys), to, n, out_err);
+}
+
+int asw__rt_send_copy(asw_system_t *sys, asw__worker_t *w, asw_actor_id_t to, const asw_msg_t *msg,
+                      asw_error_t *out_err)
+{
+    asw__mnode_t *n = asw__rt_node_get(sys, w);
+    if (ASW_UNLIKELY(!n))
+        return asw__errorf(out_err, ASW_E_NOMEM, "send: no memory for a message node");
+    n->kind = ASW__K_USER;
+    n->deadline = 0;
+    n->msg = *msg;
+    n->msg.corr = 0;
+    return deliver_w(sys, w, to, n, out_err);
 }
 
 /* ---- public send ---- */
 
-static int send_common(asw_system_t *sys, asw_actor_id_t to, const asw_msg_t *msg,
-                       asw_actor_id_t from, asw_error_t *out_err)
+static inline int send_common(asw_system_t *sys, asw_actor_id_t to, const asw_msg_t *msg,
+                              asw_actor_id_t from, asw_error_t *out_err)
 {
-    if (!sys || !msg) return asw__errorf(out_err, ASW_E_INVALID, "send: NULL system or message");
-    if (msg->type >= ASW_MSG_SYSTEM)
+    if (ASW_UNLIKELY(msg->type >= ASW_MSG_SYSTEM))
         return asw__errorf(out_err, ASW_E_INVALID,
                            "send: type %#x is reserved for runtime messages", msg->type);
-    asw__mnode_t *n = asw__rt_node_alloc(sys);
-    if (!n) return asw__errorf(out_err, ASW_E_NOMEM, "send: no memory for a message node");
+    asw__worker_t *w = asw__rt_worker(sys);
+    asw__mnode_t *n = asw__rt_node_get(sys, w);
+    if (ASW_UNLIKELY(!n))
+        return asw__errorf(out_err, ASW_E_NOMEM, "send: no memory for a message node");
     n->kind = ASW__K_USER;
     n->deadline = 0;
     n->msg = *msg;
     n->msg.from = from;
     n->msg.corr = 0;
-    return asw__rt_deliver(sys, to, n, out_err);
+    return deliver_w(sys, w, to, n, out_err);
 }
 
 int asw_send(asw_system_t *sys, asw_actor_id_t to, const asw_msg_t *msg, asw_error_t *out_err)
 {
-    return send_common(sys, to, msg, msg ? msg->from : 0, out_err);
+    if (!sys || !msg) return asw__errorf(out_err, ASW_E_INVALID, "send: NULL system or message");
+    return send_common(sys, to, msg, msg->from, out_err);
 }
 
 int asw_actor_send(asw_actor_t *self, asw_actor_id_t to, const asw_msg_t *msg, asw_error_t *out_err)
 {
-    if (!self) return asw__errorf(out_err, ASW_E_INVALID, "send: NULL actor");
+    if (!self || !msg) return asw__errorf(out_err, ASW_E_INVALID, "send: NULL actor or message");
     return send_common(self->sys, to, msg, atomic_load_explicit(&self->id, memory_order_relaxed),
                        out_err);
 }

@@ -225,7 +225,8 @@ static void shared_release(void *data, size_t len, void *ctx)
 
 typedef struct pubctx {
     asw_broker_t *b;
-    const asw_msg_t *msg;
+    asw__worker_t *w; /* the publisher's worker, or NULL */
+    asw_msg_t msg;    /* the header every subscriber gets (shared payload's drop) */
     shared_t *sh;
     size_t delivered;
     uint64_t dead[16];
@@ -236,18 +237,8 @@ static void deliver_list(pubctx_t *p, const subv_t *v)
 {
     asw_system_t *sys = p->b->sys;
     for (size_t i = 0; i < v->n; i++) {
-        asw__mnode_t *n = asw__rt_node_alloc(sys);
-        if (!n) continue;
-        n->kind = ASW__K_USER;
-        n->deadline = 0;
-        n->msg = *p->msg;
-        n->msg.corr = 0;
-        if (p->sh) {
-            atomic_fetch_add_explicit(&p->sh->refs, 1, memory_order_relaxed);
-            n->msg.drop = shared_release;
-            n->msg.drop_ctx = p->sh;
-        }
-        int rc = asw__rt_deliver(sys, v->v[i].actor, n, NULL);
+        if (p->sh) atomic_fetch_add_explicit(&p->sh->refs, 1, memory_order_relaxed);
+        int rc = asw__rt_send_copy(sys, p->w, v->v[i].actor, &p->msg, NULL);
         if (rc == ASW_OK) {
             p->delivered++;
         } else {
@@ -287,7 +278,7 @@ int asw_broker_publish(asw_broker_t *b, const char *topic, const asw_msg_t *msg,
     for (int i = 0; i < n; i++)
         if (memchr(seg[i], '+', len[i]) || memchr(seg[i], '#', len[i]))
             return asw__errorf(out_err, ASW_E_INVALID, "publish: wildcards in a topic");
-    pubctx_t p = {.b = b, .msg = msg};
+    pubctx_t p = {.b = b, .w = asw__rt_worker(b->sys), .msg = *msg};
     if (msg->data) {
         p.sh = asw__malloc(sizeof(shared_t));
         if (!p.sh) return asw__errorf(out_err, ASW_E_NOMEM, "publish: out of memory");
@@ -296,6 +287,8 @@ int asw_broker_publish(asw_broker_t *b, const char *topic, const asw_msg_t *msg,
         p.sh->len = msg->len;
         p.sh->drop = msg->drop;
         p.sh->ctx = msg->drop_ctx;
+        p.msg.drop = shared_release;
+        p.msg.drop_ctx = p.sh;
     }
     pthread_rwlock_rdlock(&b->lk);
     match(&p, &b->root, seg, len, 0, n);

@@ -12,7 +12,10 @@
  * Names. An open-addressing table of 32-byte (hash, id, name) entries, linear probing, read
  * without a lock: a reader loads the table pointer, probes, and compares the name, which is
  * written once before the entry is published (names under 16 bytes are stored in the entry
- * itself, longer ones are interned on the heap). Big tables ask for huge pages. Writers take
+ * itself, longer ones are interned on the heap). Entries are 64-byte aligned (two per cache
+ * line, none straddling two); tables of 4 MiB and more are 2 MiB aligned and asked for huge pages
+ * before they are first touched, so a random lookup among a million names costs one cache line
+ * and no page walk. Writers take
  * name_mu. Unregistering (or the actor's death) sets the id to 0 and keeps the interned name, so a
  * restarted actor re-registers the same entry; the table grows (doubling) at half load and retired
  * tables stay allocated until the system is freed, because a reader may still be probing them.
@@ -49,9 +52,17 @@ int asw__rt_table_init(asw_system_t *sys, uint32_t max_actors)
 
 void asw__rt_table_destroy(asw_system_t *sys)
 {
-    if (sys->chunk_raw)
-        for (uint32_t i = 0; i < sys->max_chunks; i++)
+    if (sys->chunk_raw) {
+        for (uint32_t i = 0; i < sys->max_chunks; i++) {
+            asw_actor_t *c = sys->chunks ? atomic_load(&sys->chunks[i]) : NULL;
+            if (c) {
+                asw__cold_t *cold = (asw__cold_t *)(void *)(c + ASW__CHUNK);
+                for (uint32_t j = 0; j < ASW__CHUNK; j++)
+                    asw__free(cold[j].xo);
+            }
             asw__free(sys->chunk_raw[i]);
+        }
+    }
     asw__free(sys->chunk_raw);
     asw__free((void *)sys->chunks);
     asw__free(sys->free_idx);
@@ -62,15 +73,15 @@ void asw__rt_table_destroy(asw_system_t *sys)
 
 static int new_chunk_locked(asw_system_t *sys, uint32_t ci)
 {
-    size_t bytes = (size_t)ASW__CHUNK * sizeof(asw_actor_t) + 63;
+    size_t bytes = ASW__CHUNK_BYTES + 63;
     void *raw = asw__malloc(bytes);
     if (!raw) return ASW_E_NOMEM;
     asw_actor_t *c = (asw_actor_t *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
-    memset(c, 0, (size_t)ASW__CHUNK * sizeof(asw_actor_t));
+    memset(c, 0, ASW__CHUNK_BYTES); /* the slots and their cold parts */
     for (uint32_t i = 0; i < ASW__CHUNK; i++) {
         asw_actor_t *a = &c[i];
         asw__mpsc_init(&a->sysq);
-        asw__mpsc_init(&a->normq);
+        asw__q_init(&a->nhead, &a->ntail, &a->nstub);
         atomic_flag_clear(&a->lk);
         atomic_store_explicit(&a->state, ASW__S_FREE, memory_order_relaxed);
         atomic_store_explicit(&a->id, (uint64_t)((ci << ASW__CHUNK_BITS) | i),
@@ -175,7 +186,8 @@ _Static_assert(sizeof(asw__name_ent_t) == 32, "a name entry is 32 bytes");
 struct asw__names {
     uint32_t cap, used;
     struct asw__names *next_old;
-    asw__name_ent_t e[];
+    void *raw;          /* the allocation holding this header and the entries */
+    asw__name_ent_t *e; /* cap entries, 64-byte aligned (2 MiB aligned in big tables) */
 };
 
 /* FNV-1a of the name, with bit 0 set (never 0) and bit 1 telling a long name. */
@@ -189,19 +201,15 @@ static uint64_t name_hash(const char *s)
     return (size_t)(p - s) >= NAME_INL ? h | HASH_LONG : h;
 }
 
-static const char *ent_name(const asw__name_ent_t *e, uint64_t h)
-{
-    return (h & HASH_LONG) ? e->nm.ptr : e->nm.inl;
-}
-
 /* Lock-free probe of t for name (hash h); NULL when absent. */
 static asw__name_ent_t *probe(struct asw__names *t, const char *name, uint64_t h)
 {
     uint32_t mask = t->cap - 1;
+    asw__name_ent_t *e = t->e;
     for (uint32_t i = (uint32_t)(h >> 2) & mask;; i = (i + 1) & mask) {
-        uint64_t eh = atomic_load_explicit(&t->e[i].hash, memory_order_acquire);
+        uint64_t eh = atomic_load_explicit(&e[i].hash, memory_order_acquire);
         if (!eh) return NULL;
-        if (eh == h && !strcmp(ent_name(&t->e[i], h), name)) return &t->e[i];
+        if (eh == h && !strcmp((h & HASH_LONG) ? e[i].nm.ptr : e[i].nm.inl, name)) return &e[i];
     }
 }
 
@@ -215,9 +223,9 @@ asw_actor_id_t asw_whereis(asw_system_t *sys, const char *name)
 }
 
 /* Finds the entry of name in t, or NULL. name_mu held. */
-static asw__name_ent_t *find_locked(struct asw__names *t, const char *name, uint64_t h)
+static asw__name_ent_t *find_locked(struct asw__names *t, const char *name)
 {
-    return t ? probe(t, name, h) : NULL;
+    return t ? probe(t, name, name_hash(name)) : NULL;
 }
 
 static asw__name_ent_t *claim_locked(struct asw__names *t, uint64_t h)
@@ -229,18 +237,29 @@ static asw__name_ent_t *claim_locked(struct asw__names *t, uint64_t h)
     return &t->e[i];
 }
 
-/* Asks the kernel for huge pages under a big table: lookups of random names then miss the TLB
- * far less. Only a hint; the memory stays the allocator's. */
-static void advise_huge(void *p, size_t bytes)
+/* Allocates an empty table of cap entries. Big tables are 2 MiB aligned and asked to live in
+ * huge pages *before* they are first touched (the zeroing faults them in), so random lookups
+ * among a million names do not miss the TLB on every probe; small ones are 64-byte aligned so no
+ * 32-byte entry straddles two cache lines. The memory stays the allocator's. */
+static struct asw__names *names_new(uint32_t cap)
 {
+    size_t ebytes = (size_t)cap * sizeof(asw__name_ent_t);
+    size_t align = ebytes >= ((size_t)4 << 20) ? (size_t)2 << 20 : 64;
+    size_t hdr = sizeof(struct asw__names);
+    char *raw = asw__malloc(hdr + ebytes + align);
+    if (!raw) return NULL;
+    struct asw__names *t = (struct asw__names *)(void *)raw;
+    uintptr_t e = ((uintptr_t)raw + hdr + align - 1) & ~(uintptr_t)(align - 1);
 #ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t b = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (e > b) madvise((void *)b, e - b, MADV_HUGEPAGE);
-#else
-    ASW_UNUSED(p);
-    ASW_UNUSED(bytes);
+    if (align > 64) madvise((void *)e, ebytes & ~(align - 1), MADV_HUGEPAGE);
 #endif
+    memset((void *)e, 0, ebytes);
+    t->cap = cap;
+    t->used = 0;
+    t->next_old = NULL;
+    t->raw = raw;
+    t->e = (asw__name_ent_t *)e;
+    return t;
 }
 
 static int grow_locked(asw_system_t *sys)
@@ -248,11 +267,8 @@ static int grow_locked(asw_system_t *sys)
     struct asw__names *t = atomic_load_explicit(&sys->names, memory_order_relaxed);
     if (t && (t->used + 1) * 2 <= t->cap) return ASW_OK;
     uint32_t cap = t ? t->cap * 2 : 64;
-    size_t bytes = sizeof(struct asw__names) + (size_t)cap * sizeof(asw__name_ent_t);
-    struct asw__names *n = asw__calloc(1, bytes);
+    struct asw__names *n = names_new(cap);
     if (!n) return ASW_E_NOMEM;
-    if (bytes >= ((size_t)4 << 20)) advise_huge(n, bytes);
-    n->cap = cap;
     if (t) {
         for (uint32_t i = 0; i < t->cap; i++) {
             uint64_t h = atomic_load_explicit(&t->e[i].hash, memory_order_relaxed);
@@ -283,7 +299,8 @@ int asw__rt_name_set(asw_system_t *sys, const char *name, asw_actor_id_t id, boo
     int rc = ASW_OK;
     uint64_t h = name_hash(name);
     pthread_mutex_lock(&sys->name_mu);
-    asw__name_ent_t *e = find_locked(atomic_load(&sys->names), name, h);
+    struct asw__names *tab = atomic_load(&sys->names);
+    asw__name_ent_t *e = tab ? probe(tab, name, h) : NULL;
     if (e) {
         asw_actor_id_t cur = atomic_load(&e->id);
         if (cur && cur != id && (!check_alive || id_alive(sys, cur)))
@@ -315,7 +332,7 @@ out:
 void asw__rt_name_clear(asw_system_t *sys, const char *name, asw_actor_id_t id)
 {
     pthread_mutex_lock(&sys->name_mu);
-    asw__name_ent_t *e = find_locked(atomic_load(&sys->names), name, name_hash(name));
+    asw__name_ent_t *e = find_locked(atomic_load(&sys->names), name);
     if (e && atomic_load(&e->id) == id) atomic_store(&e->id, 0);
     pthread_mutex_unlock(&sys->name_mu);
 }
@@ -326,11 +343,11 @@ void asw__rt_names_destroy(asw_system_t *sys)
     if (t)
         for (uint32_t i = 0; i < t->cap; i++)
             if (atomic_load(&t->e[i].hash) & HASH_LONG) asw__free(t->e[i].nm.ptr);
-    asw__free(t);
+    if (t) asw__free(t->raw);
     while (sys->old_names) {
         struct asw__names *o = sys->old_names;
         sys->old_names = o->next_old;
-        asw__free(o);
+        asw__free(o->raw);
     }
     atomic_store(&sys->names, NULL);
 }
@@ -359,15 +376,16 @@ int asw_register(asw_system_t *sys, const char *name, asw_actor_id_t id)
     if (!copy) return ASW_E_NOMEM;
     asw__rt_lock(a);
     bool ok = atomic_load(&a->id) == id && !(atomic_load(&a->flags) & ASW__F_CLOSED);
-    bool has = a->name != NULL;
+    bool has = asw__rt_cold(a)->name != NULL;
     asw__rt_unlock(a);
     int rc = !ok ? ASW_E_DEAD : has ? ASW_E_EXISTS : ASW_OK;
     if (rc == ASW_OK) rc = asw__rt_name_set(sys, name, id, true);
     if (rc == ASW_OK) {
         asw__rt_lock(a);
-        ok = atomic_load(&a->id) == id && !(atomic_load(&a->flags) & ASW__F_CLOSED) && !a->name;
+        ok = atomic_load(&a->id) == id && !(atomic_load(&a->flags) & ASW__F_CLOSED) &&
+             !asw__rt_cold(a)->name;
         if (ok) {
-            a->name = copy;
+            asw__rt_cold(a)->name = copy;
             copy = NULL;
         }
         asw__rt_unlock(a);
@@ -385,7 +403,7 @@ int asw_unregister(asw_system_t *sys, const char *name)
     if (!sys || check_name(name, NULL)) return ASW_E_INVALID;
     asw_actor_id_t id = 0;
     pthread_mutex_lock(&sys->name_mu);
-    asw__name_ent_t *e = find_locked(atomic_load(&sys->names), name, name_hash(name));
+    asw__name_ent_t *e = find_locked(atomic_load(&sys->names), name);
     if (e) id = atomic_exchange(&e->id, 0);
     pthread_mutex_unlock(&sys->name_mu);
     if (!id) return ASW_E_NOT_FOUND;
@@ -393,9 +411,10 @@ int asw_unregister(asw_system_t *sys, const char *name)
     if (a) {
         asw__rt_lock(a);
         char *old = NULL;
-        if (atomic_load(&a->id) == id && a->name && !strcmp(a->name, name)) {
-            old = a->name;
-            a->name = NULL;
+        if (atomic_load(&a->id) == id && asw__rt_cold(a)->name &&
+            !strcmp(asw__rt_cold(a)->name, name)) {
+            old = asw__rt_cold(a)->name;
+            asw__rt_cold(a)->name = NULL;
         }
         asw__rt_unlock(a);
         asw__free(old);

@@ -116,8 +116,8 @@ static int sup_spawn(asw_system_t *sys, const asw_supervisor_opts_t *o, asw_acto
                            .name = o->name,
                            .trap_exit = true};
     uint32_t hold = first_inline ? ASW__F_HOLD : 0;
-    int rc = asw__rt_spawn(sys, &ao, parent, restarts, reason, ASW__F_TRAP_STOP | hold, out_id,
-                           out_err);
+    int rc =
+        asw__rt_spawn(sys, &ao, parent, restarts, reason, ASW__F_TRAP_STOP | hold, out_id, out_err);
     if (rc) {
         sup_free(s);
         return rc;
@@ -189,8 +189,8 @@ static int start_next(asw_actor_t *self, sup_t *s)
         asw_actor_id_t id = 0;
         int rc;
         if (c->supervisor)
-            rc = sup_spawn(sys, c->supervisor, asw_self(self), s->nrestarts[i], s->reasons[i], false, &id,
-                           NULL);
+            rc = sup_spawn(sys, c->supervisor, asw_self(self), s->nrestarts[i], s->reasons[i],
+                           false, &id, NULL);
         else
             rc = asw__rt_spawn(sys, &c->actor, asw_self(self), s->nrestarts[i], s->reasons[i], 0,
                                &id, NULL);

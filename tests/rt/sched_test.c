@@ -1,0 +1,236 @@
+/*
+ * tests/rt/sched_test.c -- scheduler placement: a few actors exchanging messages stay on one
+ * worker (no eager stealing), yet work still spreads when a turn runs long (stall stealing) or
+ * when many actors are runnable (backlog stealing); an actor moving between workers keeps the
+ * order of each sender's messages; the memory of an idle actor stays within its budget.
+ */
+#include "rt_util.h"
+
+#include <stdlib.h>
+
+/* ---- a long turn does not hold back an actor queued behind it ---- */
+
+static atomic_int released;
+
+/* Spins until `released` is set (by another actor): the worker running it is stuck. */
+static int spinner(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)self;
+    (void)msg;
+    for (int i = 0; i < 5000 && !atomic_load(&released); i++)
+        nap_ms(1);
+    return ASW_ACT_OK;
+}
+
+static int releaser(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)self;
+    (void)msg;
+    atomic_store(&released, 1);
+    return ASW_ACT_OK;
+}
+
+static void long_turn_lets_queued_actor_run_elsewhere(void **st)
+{
+    (void)st;
+    atomic_store(&released, 0);
+    asw_system_t *sys = new_sys(2);
+    asw_actor_opts_t so = {.behavior = spinner}, ro = {.behavior = releaser};
+    asw_actor_id_t s = 0, r = 0;
+    assert_int_equal(asw_spawn(sys, &so, &s, NULL), ASW_OK);
+    assert_int_equal(asw_spawn(sys, &ro, &r, NULL), ASW_OK);
+    assert_int_equal(asw_system_quiesce(sys, 2000000000u), ASW_OK);
+    asw_msg_t m = {.type = 1};
+    assert_int_equal(asw_send(sys, s, &m, NULL), ASW_OK);
+    nap_ms(5); /* the spinner's turn has started on the worker both were queued for */
+    assert_int_equal(asw_send(sys, r, &m, NULL), ASW_OK);
+    WAIT_TRUE(atomic_load(&released));
+    assert_true(atomic_load(&released)); /* the other worker took the releaser */
+    assert_int_equal(asw_system_quiesce(sys, 5000000000u), ASW_OK);
+    asw_system_stats_t ss;
+    asw_system_stats(sys, &ss);
+    assert_true(ss.steals >= 1);
+    asw_system_free(sys);
+}
+
+/* ---- many runnable actors spread over the workers ---- */
+
+static atomic_int busy_workers_seen;
+static _Thread_local int tl_marked;
+static atomic_int cpu_left;
+static atomic_uint cpu_sink;
+
+static int cpu_actor(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)self;
+    (void)msg;
+    if (!tl_marked) {
+        tl_marked = 1;
+        atomic_fetch_add(&busy_workers_seen, 1);
+    }
+    unsigned x = 1;
+    for (unsigned i = 0; i < 200000; i++)
+        x = x * 1103515245u + i;
+    atomic_fetch_add(&cpu_sink, x);
+    atomic_fetch_sub(&cpu_left, 1);
+    return ASW_ACT_OK;
+}
+
+static void backlog_spreads_over_workers(void **st)
+{
+    (void)st;
+    atomic_store(&busy_workers_seen, 0);
+    asw_system_t *sys = new_sys(2);
+    enum { N = 64 };
+    atomic_store(&cpu_left, N);
+    asw_actor_id_t ids[N];
+    asw_actor_opts_t o = {.behavior = cpu_actor};
+    for (int i = 0; i < N; i++)
+        assert_int_equal(asw_spawn(sys, &o, &ids[i], NULL), ASW_OK);
+    asw_msg_t m = {.type = 1};
+    for (int i = 0; i < N; i++)
+        assert_int_equal(asw_send(sys, ids[i], &m, NULL), ASW_OK);
+    assert_int_equal(asw_system_quiesce(sys, 10000000000u), ASW_OK);
+    assert_int_equal(atomic_load(&cpu_left), 0);
+    assert_int_equal(atomic_load(&busy_workers_seen), 2); /* both workers ran some */
+    asw_system_free(sys);
+}
+
+/* ---- per-sender order survives actors moving between workers ---- */
+
+enum { SENDERS = 4, PER_SENDER = 3000 };
+
+typedef struct ord {
+    long next[SENDERS];
+    atomic_int bad, got;
+} ord_t;
+
+static ord_t ord;
+static asw_actor_id_t ord_sink;
+
+static int ord_sender(asw_actor_t *self, asw_msg_t *msg)
+{
+    /* word: sender index; status: first sequence number of this batch */
+    long idx = (long)msg->word, seq = msg->status;
+    for (int i = 0; i < 100 && seq < PER_SENDER; i++, seq++) {
+        asw_msg_t m = {.type = 2, .word = (uint64_t)(idx * 1000000 + seq)};
+        while (asw_actor_send(self, ord_sink, &m, NULL) != ASW_OK)
+            ;
+    }
+    if (seq < PER_SENDER) {
+        asw_msg_t c = {.type = 1, .word = (uint64_t)idx, .status = (int32_t)seq};
+        asw_actor_send(self, asw_self(self), &c, NULL);
+    }
+    return ASW_ACT_OK;
+}
+
+static int ord_receiver(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)self;
+    long idx = (long)(msg->word / 1000000), seq = (long)(msg->word % 1000000);
+    if (idx < 0 || idx >= SENDERS || ord.next[idx] != seq)
+        atomic_fetch_add(&ord.bad, 1);
+    else
+        ord.next[idx]++;
+    atomic_fetch_add(&ord.got, 1);
+    return ASW_ACT_OK;
+}
+
+static void order_per_sender_kept(void **st)
+{
+    (void)st;
+    memset(&ord, 0, sizeof(ord));
+    asw_system_t *sys = new_sys(2);
+    asw_actor_opts_t ro = {.behavior = ord_receiver, .max_per_turn = 7};
+    assert_int_equal(asw_spawn(sys, &ro, &ord_sink, NULL), ASW_OK);
+    asw_actor_opts_t so = {.behavior = ord_sender};
+    asw_actor_id_t s[SENDERS];
+    for (int i = 0; i < SENDERS; i++)
+        assert_int_equal(asw_spawn(sys, &so, &s[i], NULL), ASW_OK);
+    for (int i = 0; i < SENDERS; i++) {
+        asw_msg_t m = {.type = 1, .word = (uint64_t)i, .status = 0};
+        assert_int_equal(asw_send(sys, s[i], &m, NULL), ASW_OK);
+    }
+    WAIT_TRUE(atomic_load(&ord.got) == SENDERS * PER_SENDER);
+    assert_int_equal(asw_system_quiesce(sys, 5000000000u), ASW_OK);
+    assert_int_equal(atomic_load(&ord.got), SENDERS * PER_SENDER);
+    assert_int_equal(atomic_load(&ord.bad), 0);
+    for (int i = 0; i < SENDERS; i++)
+        assert_int_equal(ord.next[i], PER_SENDER);
+    asw_system_free(sys);
+}
+
+/* ---- memory of an idle actor ---- */
+
+static atomic_long live_bytes;
+
+static void *cnt_malloc(void *ud, size_t n)
+{
+    (void)ud;
+    size_t *p = malloc(n + 16);
+    if (!p) return NULL;
+    p[0] = n;
+    atomic_fetch_add(&live_bytes, (long)n);
+    return (char *)p + 16;
+}
+
+static void cnt_free(void *ud, void *ptr)
+{
+    (void)ud;
+    if (!ptr) return;
+    size_t *p = (size_t *)(void *)((char *)ptr - 16);
+    atomic_fetch_sub(&live_bytes, (long)p[0]);
+    free(p);
+}
+
+static void *cnt_realloc(void *ud, void *ptr, size_t n)
+{
+    if (!ptr) return cnt_malloc(ud, n);
+    size_t *p = (size_t *)(void *)((char *)ptr - 16);
+    long old = (long)p[0];
+    size_t *q = realloc(p, n + 16);
+    if (!q) return NULL;
+    q[0] = n;
+    atomic_fetch_add(&live_bytes, (long)n - old);
+    return (char *)q + 16;
+}
+
+static int idle_actor(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)self;
+    (void)msg;
+    return ASW_ACT_OK;
+}
+
+static void idle_actor_fits_256_bytes(void **st)
+{
+    (void)st;
+    asw_allocator_t a = {cnt_malloc, cnt_realloc, cnt_free, NULL};
+    asw_set_allocator(&a);
+    asw_system_t *sys = new_sys(1);
+    assert_int_equal(asw_system_quiesce(sys, 2000000000u), ASW_OK);
+    long before = atomic_load(&live_bytes);
+    enum { N = 4095 }; /* slots 1..4095: four whole chunks (slot 0 is never used) */
+    asw_actor_opts_t o = {.behavior = idle_actor};
+    for (int i = 0; i < N; i++) {
+        asw_actor_id_t id;
+        assert_int_equal(asw_spawn(sys, &o, &id, NULL), ASW_OK);
+    }
+    assert_int_equal(asw_system_quiesce(sys, 5000000000u), ASW_OK);
+    double per = (double)(atomic_load(&live_bytes) - before) / N;
+    assert_true(per <= 256.0);
+    asw_system_free(sys);
+    asw_set_allocator(NULL);
+    assert_int_equal(atomic_load(&live_bytes), 0); /* nothing leaked */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(long_turn_lets_queued_actor_run_elsewhere),
+        cmocka_unit_test(backlog_spreads_over_workers),
+        cmocka_unit_test(order_per_sender_kept),
+        cmocka_unit_test(idle_actor_fits_256_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
