@@ -96,6 +96,7 @@ static char *slurp(const char *path, size_t *out_len)
 typedef struct env {
     asw_host_t *host;
     asw_trust_registry_t *trust;
+    asw_audit_t *audit; /* every capability decision is logged, as in production */
     char *echo, *probe, *echo_toml;
     size_t echo_len, probe_len;
     char dir[64]; /* storage directory */
@@ -146,9 +147,19 @@ static void env_open(env_t *e, uint32_t max_actors)
         fprintf(stderr, "host_bench: mkdtemp failed\n");
         exit(1);
     }
+    char audit_path[96];
+    snprintf(audit_path, sizeof audit_path, "%s/audit.log", e->dir);
+    asw_audit_config_t ac = {.path = audit_path};
+    if (asw_audit_open(&ac, &e->audit, NULL)) {
+        fprintf(stderr, "host_bench: cannot open %s\n", audit_path);
+        exit(1);
+    }
     asw_system_opts_t so = {.max_actors = max_actors};
-    asw_host_opts_t ho = {
-        .system_opts = &so, .trust = e->trust, .log = quiet, .storage_dir = e->dir};
+    asw_host_opts_t ho = {.system_opts = &so,
+                          .trust = e->trust,
+                          .audit = e->audit,
+                          .log = quiet,
+                          .storage_dir = e->dir};
     asw_error_t err = {0};
     if (asw_host_new(&ho, &e->host, &err)) {
         fprintf(stderr, "host_bench: %s\n", asw_error_message(&err));
@@ -160,6 +171,7 @@ static void env_close(env_t *e)
 {
     asw_host_free(e->host);
     asw_trust_registry_free(e->trust);
+    asw_audit_close(e->audit);
     char cmd[96];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
     if (system(cmd) != 0) fprintf(stderr, "host_bench: could not remove %s\n", e->dir);
