@@ -1459,7 +1459,9 @@ static int waiter_behavior(asw_actor_t *self, asw_msg_t *msg)
             .type = ASW__HOST_MSG, .data = w->req, .len = w->req->len, .drop = asw__hmsg_drop};
         uint64_t corr;
         int rc = asw_request(self, w->target, &q, w->timeout_ns, 0, &corr, NULL);
-        if (rc) {
+        if (rc) { /* not sent: the payload is still ours */
+            asw__free(w->req);
+            w->req = NULL;
             waiter_finish(w, rc == ASW_E_DEAD ? ASW_E_NOT_FOUND : rc);
             return ASW_ACT_STOP;
         }
