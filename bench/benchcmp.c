@@ -14,8 +14,8 @@
  * flagged only when |change| exceeds the sum of both runs' spreads, and never below MIN_PCT:
  * a difference smaller than the scatter of the samples themselves is not a result. Whether a
  * change is better or worse depends on the unit: ns/op, ns (a total), bytes and ratio (X over
- * native) are better lower, ops/s and MB/s better higher. With --fail, exit status 3 when a regression is
- * flagged (for CI); otherwise 0. Exit 1 on unreadable input.
+ * native) are better lower, ops/s and MB/s better higher. With --fail, exit status 3 when a
+ * regression is flagged (for CI); otherwise 0. Exit 1 on unreadable input.
  *
  * Not done: statistical tests across runs (a Mann-Whitney test would need the raw samples,
  * which the result lines do not carry).

@@ -31,7 +31,7 @@
 #ifndef ASW_HOST_BENCH_BIN
 #define ASW_HOST_BENCH_BIN "."
 #endif
-#define ASW_GUEST_ECHO ASW_HOST_BENCH_BIN "/guests/example_echo.wasm"
+#define ASW_GUEST_ECHO  ASW_HOST_BENCH_BIN "/guests/example_echo.wasm"
 #define ASW_GUEST_PROBE ASW_HOST_BENCH_BIN "/guests/bench_host_probe.wasm"
 #ifndef ASW_EXAMPLES_DIR
 #define ASW_EXAMPLES_DIR "examples"

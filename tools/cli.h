@@ -38,8 +38,8 @@ int cli_control_path(const char *system_name, char *buf, size_t cap, bool create
                      size_t errcap);
 /* Listens on path (mode 0600) and serves it from a thread of its own. Refuses a path a live
  * server holds; replaces a stale socket. 0 and *out, or -1 with err set. */
-int cli_control_start(const char *path, cli_control_fn fn, void *ud, cli_control **out,
-                      char *err, size_t errcap);
+int cli_control_start(const char *path, cli_control_fn fn, void *ud, cli_control **out, char *err,
+                      size_t errcap);
 /* Stops the thread and removes the socket if it is still ours. NULL is ignored. */
 void cli_control_stop(cli_control *c);
 /* Sends one request and reads the answer: 0 and the body (malloc'ed, NUL-terminated; free()),

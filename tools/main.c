@@ -16,13 +16,13 @@ typedef struct {
     const char *summary;
 } cli_group;
 
-int asw_cli_toml(int argc, char **argv); /* tools/cmd_toml.c */
+int asw_cli_toml(int argc, char **argv);     /* tools/cmd_toml.c */
 int asw_cli_manifest(int argc, char **argv); /* tools/cmd_manifest.c */
 int asw_cli_keygen(int, char **), asw_cli_sign(int, char **), asw_cli_verify(int, char **),
     asw_cli_approvals(int, char **), asw_cli_audit(int, char **); /* tools/cmd_sec.c */
-int asw_cli_wasm(int argc, char **argv); /* tools/cmd_wasm.c */
-int asw_cli_run(int argc, char **argv); /* tools/cmd_run.c */
-int asw_cli_ps(int argc, char **argv); /* tools/cmd_ps.c */
+int asw_cli_wasm(int argc, char **argv);                          /* tools/cmd_wasm.c */
+int asw_cli_run(int argc, char **argv);                           /* tools/cmd_run.c */
+int asw_cli_ps(int argc, char **argv);                            /* tools/cmd_ps.c */
 
 static const cli_group groups[] = {
     /* Each command group adds one line here. */

@@ -48,8 +48,8 @@ static uint32_t round_trips(const char *target, uint32_t tlen, uint32_t n)
     uint32_t ok = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t rlen = 0;
-        int32_t got = as_request_raw(target, tlen, ping, sizeof ping, reply, sizeof reply, &rlen,
-                                     5000);
+        int32_t got =
+            as_request_raw(target, tlen, ping, sizeof ping, reply, sizeof reply, &rlen, 5000);
         ok += got == (int32_t)sizeof ping && memcmp(reply, ping, sizeof ping) == 0;
     }
     return ok;

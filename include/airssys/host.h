@@ -108,11 +108,11 @@ typedef struct asw_component_source {
     size_t manifest_len;
     const char *sig; /* the detached .sig text, or NULL */
     size_t sig_len;
-    const char *path;       /* absolute path of the module (trust by path), or NULL */
-    const char *git_url;    /* or NULL */
-    const char *git_branch; /* or NULL */
-    const char *name;       /* NULL: the manifest's name; else this instance name (a second
-                               instance of the same component under another name) */
+    const char *path;                /* absolute path of the module (trust by path), or NULL */
+    const char *git_url;             /* or NULL */
+    const char *git_branch;          /* or NULL */
+    const char *name;                /* NULL: the manifest's name; else this instance name (a second
+                                        instance of the same component under another name) */
     struct asw_host_sup *supervisor; /* NULL: the component gets its own supervisor and starts
                                         at once; else it becomes the next child of this host
                                         supervisor (not started yet; see asw_host_supervisor_new) */
@@ -294,8 +294,7 @@ ASW_API int asw_host_supervisor_new(asw_host_t *host, const asw_host_sup_opts_t 
  * this host's), ASW_E_STATE (already started), ASW_E_LIMIT (the tree escalated while
  * starting: its components are FAILED), ASW_E_TIMEOUT, or as asw_supervisor_start. Must not be
  * called from a worker thread. */
-ASW_API int asw_host_supervisor_start(asw_host_t *host, asw_host_sup_t *sup,
-                                      asw_error_t *out_err);
+ASW_API int asw_host_supervisor_start(asw_host_t *host, asw_host_sup_t *sup, asw_error_t *out_err);
 
 /* Stops a started root and its tree: children in reverse order, each gracefully (its queued
  * messages handled first) then killed when timeout_ns (0: 5 s) passes; waits until the tree is

@@ -47,9 +47,9 @@ typedef struct asw_sys_component {
 typedef struct asw_sys_supervisor {
     const char *name;
     asw_strategy_t strategy;
-    uint32_t max_restarts; /* default 3; at most 1000000 */
-    uint64_t within_ns;    /* default 5 s */
-    asw_backoff_t backoff; /* default immediate */
+    uint32_t max_restarts;                    /* default 3; at most 1000000 */
+    uint64_t within_ns;                       /* default 5 s */
+    asw_backoff_t backoff;                    /* default immediate */
     uint64_t backoff_base_ns, backoff_max_ns; /* 0 with immediate; else 100 ms / 30 s */
     const char *const *children;
     size_t nchildren;

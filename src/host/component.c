@@ -882,8 +882,10 @@ static void wait_registered(asw_host_t *h, const char *name, asw_actor_id_t sup)
         uint64_t now = mono_ns();
         if (!deadline) deadline = now + UINT64_C(5000000000);
         if (now > deadline) return;
-        if (spins > 4096) sleep_ns(50000);
-        else sched_yield();
+        if (spins > 4096)
+            sleep_ns(50000);
+        else
+            sched_yield();
     }
 }
 
@@ -1247,7 +1249,6 @@ fail:
     asw_capset_free(caps);
     return rc;
 }
-
 
 int asw_host_spawn(asw_host_t *h, asw_component_proto_t *proto, const char *name,
                    asw_host_sup_t *supervisor, asw_component_t **out_comp, asw_error_t *out_err)

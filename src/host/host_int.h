@@ -112,7 +112,7 @@ struct asw_component {
     asw_component_proto_t *proto; /* a reference: owns manifest and module */
     asw_manifest_t *manifest;     /* the prototype's (borrowed) */
     asw_module_t *module;         /* the prototype's (borrowed) */
-    asw_sec_ctx_t *sec;   /* registered under name */
+    asw_sec_ctx_t *sec;           /* registered under name */
     asw_trust_level_t trust;
     asw_store_limits_t limits;
     uint64_t fuel, timeout_ns;
@@ -163,7 +163,7 @@ struct asw_host {
     } * cache;
     size_t ncache, capcache;
     bool dev_warned;
-    _Atomic bool closing; /* asw_host_free has begun */
+    _Atomic bool closing;  /* asw_host_free has begun */
     asw_host_sup_t **sups; /* supervise.c: the host's supervisors, under mu */
     size_t nsups, capsups;
 };

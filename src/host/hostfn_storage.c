@@ -230,7 +230,7 @@ static int hf_usage(asw_caller_t *caller, void *ud, const val *args, size_t narg
     asw_storage_ns_t *ns;
     int rc = prologue(caller, 0, 0, ASW_PERM_READ, true, &key, &ns);
     if (!rc && asw__host_guest_span(caller, U32(args, 0), 24, &out)) rc = ASW_E_INVALID;
-    asw_storage_usage_t u;
+    asw_storage_usage_t u = {0};
     if (!rc) rc = asw_storage_usage(ns, &u, NULL);
     if (!rc) {
         uint64_t v[3] = {u.bytes, u.quota, u.keys};

@@ -141,7 +141,7 @@ int asw_broker_subscribe(asw_broker_t *b, const char *pattern, asw_actor_id_t id
     size_t len[DEPTH_MAX];
     if (!b || !out_sub) return asw__errorf(out_err, ASW_E_INVALID, "subscribe: NULL argument");
     int n = split(pattern, seg, len);
-    if (n < 0) return asw__errorf(out_err, ASW_E_INVALID, "subscribe: bad pattern");
+    if (n <= 0) return asw__errorf(out_err, ASW_E_INVALID, "subscribe: bad pattern");
     for (int i = 0; i < n; i++) {
         if (is(seg[i], len[i], '#') && i != n - 1)
             return asw__errorf(out_err, ASW_E_INVALID, "subscribe: '#' must be the last segment");

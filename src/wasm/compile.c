@@ -305,12 +305,14 @@ static void skip_imm(comp_t *c, uint8_t imm)
     case ASW_IMM_F64: rd_fixed(c, 8); break;
     case ASW_IMM_BR_TABLE: {
         uint32_t n = rd_u32(c);
-        for (uint32_t i = 0; i <= n && !c->bad; i++) rd_u32(c);
+        for (uint32_t i = 0; i <= n && !c->bad; i++)
+            rd_u32(c);
         break;
     }
     case ASW_IMM_SELECT_T: {
         uint32_t n = rd_u32(c);
-        for (uint32_t i = 0; i < n && !c->bad; i++) rd_byte(c);
+        for (uint32_t i = 0; i < n && !c->bad; i++)
+            rd_byte(c);
         break;
     }
     default: /* CALL_INDIRECT, MEMARG, TABLE_TABLE, ELEM_TABLE, DATA_MEM, MEM_MEM */
@@ -445,7 +447,8 @@ static void materialize(comp_t *c, uint32_t h)
 
 static void materialize_range(comp_t *c, uint32_t from, uint32_t to)
 {
-    for (uint32_t h = from; h < to; h++) materialize(c, h);
+    for (uint32_t h = from; h < to; h++)
+        materialize(c, h);
 }
 
 static void materialize_top(comp_t *c, uint32_t n)
@@ -466,7 +469,8 @@ static uint32_t use(comp_t *c, uint32_t h)
 
 static void map_here(comp_t *c, uint32_t off)
 {
-    while (c->nmap > 0 && c->map[c->nmap - 1].pc >= c->ncode) c->nmap--;
+    while (c->nmap > 0 && c->map[c->nmap - 1].pc >= c->ncode)
+        c->nmap--;
     if (!grow((void **)&c->map, &c->capmap, c->nmap + 1, sizeof(asw__pcmap_t))) {
         c->oom = true;
         return;
@@ -827,7 +831,8 @@ static void do_br_table(comp_t *c)
         c->oom = true;
         goto done;
     }
-    for (uint32_t i = 0; i <= n; i++) depths[i] = rd_u32(c);
+    for (uint32_t i = 0; i <= n; i++)
+        depths[i] = rd_u32(c);
     if (c->bad) goto done;
     uint32_t h = c->nvs - 1, s, k = 0, ld[5] = {0, 0, 0, 0, 0};
     bool add_k = last_made(c, h, ASW_IOP_I32_ADD_I), lsk = false;
@@ -883,8 +888,10 @@ static void do_br_table(comp_t *c)
                                  : ASW_IOP_BR_TABLE);
     if (lsk) {
         if (alsk)
-            for (uint32_t i = 0; i < 3; i++) u(c, ad[i]);
-        for (uint32_t i = 0; i < 5; i++) u(c, ld[i]);
+            for (uint32_t i = 0; i < 3; i++)
+                u(c, ad[i]);
+        for (uint32_t i = 0; i < 5; i++)
+            u(c, ld[i]);
         u(c, k);
     } else {
         u(c, s);
@@ -892,7 +899,8 @@ static void do_br_table(comp_t *c)
     }
     u(c, n);
     uint32_t field0 = c->ncode;
-    for (uint32_t i = 0; i <= n; i++) u(c, 0);
+    for (uint32_t i = 0; i <= n; i++)
+        u(c, 0);
     if (c->oom) goto done;
     for (uint32_t i = 0; i <= n; i++) {
         ctl_t *l = label_at(c, depths[i]);
@@ -901,8 +909,7 @@ static void do_br_table(comp_t *c)
             if (l->kind == C_LOOP) {
                 c->code[field] = l->loop_pc - pos;
             } else {
-                if (!grow((void **)&c->patches, &c->cappatches, c->npatches + 1,
-                          sizeof(patch_t))) {
+                if (!grow((void **)&c->patches, &c->cappatches, c->npatches + 1, sizeof(patch_t))) {
                     c->oom = true;
                     goto done;
                 }
@@ -985,7 +992,8 @@ static void do_end(comp_t *c)
     uint32_t height = l->height, nr = l->nresults;
     c->ncs--;
     c->nvs = height;
-    for (uint32_t i = 0; i < nr; i++) push(c, V_SLOT, 0, 0);
+    for (uint32_t i = 0; i < nr; i++)
+        push(c, V_SLOT, 0, 0);
     c->last_h = NONE;
     c->dead = !reachable;
     if (kind == C_LOOP && reachable) checkpoint(c);
@@ -1004,7 +1012,8 @@ static void do_else(comp_t *c)
     l->kind = C_ELSE;
     label_here(c);
     c->nvs = l->height;
-    for (uint32_t i = 0; i < l->nparams; i++) push(c, V_SLOT, 0, 0);
+    for (uint32_t i = 0; i < l->nparams; i++)
+        push(c, V_SLOT, 0, 0);
     c->last_h = NONE;
     c->dead = false;
 }
@@ -1047,13 +1056,13 @@ static int mirror(int iop)
 static int negated(uint32_t iop)
 {
     static const uint16_t pairs[][2] = {
-        {ASW_IOP_I32_EQ, ASW_IOP_I32_NE},       {ASW_IOP_I32_LT_S, ASW_IOP_I32_GE_S},
-        {ASW_IOP_I32_LT_U, ASW_IOP_I32_GE_U},   {ASW_IOP_I32_GT_S, ASW_IOP_I32_LE_S},
-        {ASW_IOP_I32_GT_U, ASW_IOP_I32_LE_U},   {ASW_IOP_I32_EQ_I, ASW_IOP_I32_NE_I},
+        {ASW_IOP_I32_EQ, ASW_IOP_I32_NE},         {ASW_IOP_I32_LT_S, ASW_IOP_I32_GE_S},
+        {ASW_IOP_I32_LT_U, ASW_IOP_I32_GE_U},     {ASW_IOP_I32_GT_S, ASW_IOP_I32_LE_S},
+        {ASW_IOP_I32_GT_U, ASW_IOP_I32_LE_U},     {ASW_IOP_I32_EQ_I, ASW_IOP_I32_NE_I},
         {ASW_IOP_I32_LT_S_I, ASW_IOP_I32_GE_S_I}, {ASW_IOP_I32_LT_U_I, ASW_IOP_I32_GE_U_I},
         {ASW_IOP_I32_GT_S_I, ASW_IOP_I32_LE_S_I}, {ASW_IOP_I32_GT_U_I, ASW_IOP_I32_LE_U_I},
-        {ASW_IOP_I64_EQ, ASW_IOP_I64_NE},       {ASW_IOP_I64_LT_S, ASW_IOP_I64_GE_S},
-        {ASW_IOP_I64_LT_U, ASW_IOP_I64_GE_U},   {ASW_IOP_I64_GT_S, ASW_IOP_I64_LE_S},
+        {ASW_IOP_I64_EQ, ASW_IOP_I64_NE},         {ASW_IOP_I64_LT_S, ASW_IOP_I64_GE_S},
+        {ASW_IOP_I64_LT_U, ASW_IOP_I64_GE_U},     {ASW_IOP_I64_GT_S, ASW_IOP_I64_LE_S},
         {ASW_IOP_I64_GT_U, ASW_IOP_I64_LE_U},
     };
     for (size_t i = 0; i < ASW_ARRAY_LEN(pairs); i++) {
@@ -1170,9 +1179,12 @@ static bool fused_binop(comp_t *c, int iop)
         /* Both are commutative: the folded operand may be on either side. */
         int inner = iop == ASW_IOP_I32_ADD ? ASW_IOP_I32_SHL_I : ASW_IOP_I32_ROTL_I;
         uint32_t ho; /* the operand not made by the last operation */
-        if (last_made(c, hb, inner)) ho = ha;
-        else if (eb->kind != V_SLOT && last_made(c, ha, inner)) ho = hb;
-        else return false;
+        if (last_made(c, hb, inner))
+            ho = ha;
+        else if (eb->kind != V_SLOT && last_made(c, ha, inner))
+            ho = hb;
+        else
+            return false;
         uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
         rewind_keep(c, lp);
         uint32_t p2 = c->last_pos;
@@ -1259,8 +1271,7 @@ static void do_binop(comp_t *c, int iop)
         twin = ASW_IOP_I64_ADD_I;
         k = (uint64_t)(-(int64_t)k);
     }
-    if (eb->kind == V_CONST && twin == ASW_IOP_I32_ADD_I &&
-        last_made(c, ha, ASW_IOP_I32_SHL_I)) {
+    if (eb->kind == V_CONST && twin == ASW_IOP_I32_ADD_I && last_made(c, ha, ASW_IOP_I32_SHL_I)) {
         /* (x << S) + K: one operation (array indexing); a load may fold it in turn. */
         uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
         rewind_keep(c, lp);
@@ -1301,10 +1312,9 @@ static void do_binop(comp_t *c, int iop)
         produce(c);
         return;
     }
-    if (eb->kind == V_CONST && twin != ASW_IOP_NOP && (!is64 || fits_s32(k) ||
-                                                      twin == ASW_IOP_I64_SHL_I ||
-                                                      twin == ASW_IOP_I64_SHR_S_I ||
-                                                      twin == ASW_IOP_I64_SHR_U_I)) {
+    if (eb->kind == V_CONST && twin != ASW_IOP_NOP &&
+        (!is64 || fits_s32(k) || twin == ASW_IOP_I64_SHL_I || twin == ASW_IOP_I64_SHR_S_I ||
+         twin == ASW_IOP_I64_SHR_U_I)) {
         uint32_t sa = use(c, ha);
         c->nvs -= 2;
         uint32_t lp = c->last_pos;
@@ -1429,11 +1439,14 @@ static int load_iop(uint8_t wop)
 static void op_with_operands(comp_t *c, int iop, const uint32_t *pre, uint32_t npre, uint32_t n)
 {
     uint32_t s[3];
-    for (uint32_t i = 0; i < n; i++) s[i] = use(c, c->nvs - n + i);
+    for (uint32_t i = 0; i < n; i++)
+        s[i] = use(c, c->nvs - n + i);
     c->nvs -= n;
     op(c, iop);
-    for (uint32_t i = 0; i < npre; i++) u(c, pre[i]);
-    for (uint32_t i = 0; i < n; i++) u(c, s[i]);
+    for (uint32_t i = 0; i < npre; i++)
+        u(c, pre[i]);
+    for (uint32_t i = 0; i < n; i++)
+        u(c, s[i]);
 }
 
 /* The _ST operation computing an i32 binary operation's result into a store, or -1. */
@@ -1496,7 +1509,8 @@ static bool link_code(comp_t *c, asw__cfunc_t *cf)
 {
     const void *const *handlers = asw__interp_handlers();
     uint32_t n = c->ncode, nops = 0;
-    for (uint32_t pc = 0; pc < n; pc += units_of(c->code + pc)) nops++;
+    for (uint32_t pc = 0; pc < n; pc += units_of(c->code + pc))
+        nops++;
     uint32_t *np = asw__reallocarray(NULL, (size_t)n + 1, sizeof(uint32_t));
     asw__code_t *out = asw__reallocarray(NULL, (size_t)n + nops, sizeof(asw__code_t));
     if (!np || !out) {
@@ -1510,7 +1524,8 @@ static bool link_code(comp_t *c, asw__cfunc_t *cf)
     for (uint32_t pc = 0; pc < n; j++) {
         uint32_t len = units_of(c->code + pc);
         np[pc] = pc + j;
-        for (uint32_t k = 1; k < len; k++) np[pc + k] = pc + j + 1 + k;
+        for (uint32_t k = 1; k < len; k++)
+            np[pc + k] = pc + j + 1 + k;
         uint64_t h = handlers ? (uint64_t)(uintptr_t)handlers[c->code[pc]] : c->code[pc];
         out[pc + j] = (uint32_t)h;
         out[pc + j + 1] = (uint32_t)(h >> 32);
@@ -1588,8 +1603,10 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             } else if (wop == ASW_OP_ELSE) {
                 if (!c->cs[c->ncs - 1].dead_entry) do_else(c);
             } else if (wop == ASW_OP_END) {
-                if (c->cs[c->ncs - 1].dead_entry) c->ncs--;
-                else do_end(c);
+                if (c->cs[c->ncs - 1].dead_entry)
+                    c->ncs--;
+                else
+                    do_end(c);
             } else {
                 skip_imm(c, info->imm);
             }
@@ -1673,7 +1690,8 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
                 u(c, (uint32_t)(bits >> 32));
                 u(c, base);
                 c->nvs -= ct->nparams;
-                for (uint32_t i = 0; i < ct->nresults; i++) push(c, V_SLOT, 0, 0);
+                for (uint32_t i = 0; i < ct->nresults; i++)
+                    push(c, V_SLOT, 0, 0);
                 c->last_h = NONE;
                 break;
             }
@@ -1683,7 +1701,8 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             u(c, base);
             if (wop == ASW_OP_CALL_INDIRECT) u(c, s);
             c->nvs -= ct->nparams;
-            for (uint32_t i = 0; i < ct->nresults; i++) push(c, V_SLOT, 0, 0);
+            for (uint32_t i = 0; i < ct->nresults; i++)
+                push(c, V_SLOT, 0, 0);
             c->last_h = NONE;
             break;
         }
@@ -1986,7 +2005,10 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             u(c, slot(c, c->nvs));
             produce(c);
             break;
-        case ASW_OP_MEMORY_GROW: rd_u32(c); do_unop(c, ASW_IOP_MEMORY_GROW); break;
+        case ASW_OP_MEMORY_GROW:
+            rd_u32(c);
+            do_unop(c, ASW_IOP_MEMORY_GROW);
+            break;
         case ASW_OP_I32_CONST: push(c, V_CONST, 0, (uint32_t)rd_s64(c)); break;
         case ASW_OP_I64_CONST: push(c, V_CONST, 0, (uint64_t)rd_s64(c)); break;
         case ASW_OP_F32_CONST: push(c, V_CONST, 0, rd_fixed(c, 4)); break;
@@ -2071,8 +2093,10 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             }
             default: {
                 int iop = wasm_map[0x100 + sub];
-                if (iop < 0) c->bad = true;
-                else do_unop(c, iop);
+                if (iop < 0)
+                    c->bad = true;
+                else
+                    do_unop(c, iop);
                 break;
             }
             }
@@ -2083,15 +2107,17 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
                 c->bad = true;
                 break;
             }
-            if (iop_kind[iop] == ASW_IOPK_UN) do_unop(c, iop);
-            else do_binop(c, iop);
+            if (iop_kind[iop] == ASW_IOPK_UN)
+                do_unop(c, iop);
+            else
+                do_binop(c, iop);
             break;
         }
         }
     }
     if (c->fuel_field != NONE && c->fuel_field < c->ncode) c->code[c->fuel_field] = c->fuel_count;
-    if (c->oom) return asw__errorf(out_err, ASW_E_NOMEM, "out of memory compiling function %u",
-                                   fidx);
+    if (c->oom)
+        return asw__errorf(out_err, ASW_E_NOMEM, "out of memory compiling function %u", fidx);
     if (c->bad || c->ncs != 0)
         return asw__errorf(out_err, ASW_E_MALFORMED,
                            "function %u: unexpected instruction stream at byte 0x%x (compiler)",
@@ -2132,7 +2158,8 @@ int asw__compile(asw_module_t *module, asw_error_t *out_err)
     c.m = module;
     c.bytes = module->bytes;
     int16_t wasm_map[0x100 + ASW__OPINFO_FC_COUNT];
-    for (size_t i = 0; i < ASW_ARRAY_LEN(wasm_map); i++) wasm_map[i] = -1;
+    for (size_t i = 0; i < ASW_ARRAY_LEN(wasm_map); i++)
+        wasm_map[i] = -1;
     for (int i = 0; i < ASW_IOP_COUNT; i++) {
         if (iop_wasm[i] >= 0 && iop_kind[i] != ASW_IOPK_CTL) wasm_map[iop_wasm[i]] = (int16_t)i;
     }
@@ -2188,11 +2215,11 @@ void asw__cfunc_dump(const asw__cfunc_t *fn, FILE *out)
         }
         /* Operand k is at unit k + 1 (the handler takes two units). */
         const asw__code_t *o = fn->code + pc + 1;
-        uint32_t len = iop == ASW_IOP_BR_TABLE       ? 3 + o[2] + 1
-                       : iop == ASW_IOP_BR_TABLE_K   ? 4 + o[3] + 1
-                       : iop == ASW_IOP_BR_TABLE_LSK ? 8 + o[7] + 1
+        uint32_t len = iop == ASW_IOP_BR_TABLE        ? 3 + o[2] + 1
+                       : iop == ASW_IOP_BR_TABLE_K    ? 4 + o[3] + 1
+                       : iop == ASW_IOP_BR_TABLE_LSK  ? 8 + o[7] + 1
                        : iop == ASW_IOP_BR_TABLE_ALSK ? 11 + o[10] + 1
-                                                     : iop_units[iop];
+                                                      : iop_units[iop];
         fprintf(out, "%6u  %-16s", pc, iop_names[iop]);
         for (uint32_t k = 1; k < len && pc + 1 + k < fn->ncode; k++)
             fprintf(out, " %d", (int32_t)o[k]);

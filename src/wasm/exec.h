@@ -114,8 +114,7 @@ int asw__exec_host(asw__exec_t *exec, asw_func_t *f, size_t arg_off, uint32_t le
  * to continue (unlimited fuel topped up, or the interrupt already gone). */
 int asw__exec_checkpoint(asw__exec_t *exec, uint32_t cost);
 /* Bulk memory and table operations; they return 0 or the asw_trap_kind_t to raise. */
-int asw__exec_memory_init(asw_instance_t *inst, uint32_t seg, uint32_t d, uint32_t s,
-                          uint32_t n);
+int asw__exec_memory_init(asw_instance_t *inst, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
 int asw__exec_table_init(asw_instance_t *inst, uint32_t t, uint32_t seg, uint32_t d, uint32_t s,
                          uint32_t n);
 int asw__exec_table_copy(asw_instance_t *inst, uint32_t dt, uint32_t st, uint32_t d, uint32_t s,

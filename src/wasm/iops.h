@@ -224,7 +224,8 @@
     X(I32_ROTL_I, 4, -1, BINI, NOP, "d a K: d = a rotated left by K & 31")                         \
     X(I32_ROTR_I, 4, -1, BINI, NOP, "d a K: d = a rotated right by K & 31")                        \
     X(I32_ADD_SHL, 5, -1, CTL, NOP, "d a b K: d = a + (b << (K & 31)) (a folded i32.shl)")         \
-    X(I32_XOR_ROTL, 5, -1, CTL, NOP, "d a b K: d = a ^ (b rotated left by K & 31) (a folded rotl)")\
+    X(I32_XOR_ROTL, 5, -1, CTL, NOP,                                                               \
+      "d a b K: d = a ^ (b rotated left by K & 31) (a folded rotl)")                               \
     X(I32_SHL_ADD_I, 5, -1, CTL, NOP, "d a S K: d = (a << (S & 31)) + K (a folded i32.shl)")       \
     X(I32_ADD_I2, 7, -1, CTL, NOP, "d a K d2 a2 K2: d2 = a2 + K2, then d = a + K (two adds)")      \
     X(I32_XOR_SHRU, 5, -1, CTL, NOP, "d a b K: d = a ^ (b >> (K & 31)) (folded shr_u)")            \

@@ -47,9 +47,9 @@ struct asw_engine {
     pthread_cond_t watch_cond;
     pthread_t watch_thread;
     bool watch_started, watch_stop;
-    void *watch_list;       /* stores with a pending deadline (doubly linked) */
+    void *watch_list;               /* stores with a pending deadline (doubly linked) */
     _Atomic uint64_t watch_wake_ns; /* when the watchdog wakes next; UINT64_MAX: not before a
-                                      * signal; 0: it is scanning (setters take the lock) */
+                                     * signal; 0: it is scanning (setters take the lock) */
 };
 
 /* [engine.c] Interns a function type (thread-safe): *out_type_id is equal for equal types.
@@ -133,14 +133,14 @@ struct asw_store {
     /* Fuel and interrupts: read by the executor at block entries, back-edges and calls. */
     uint64_t fuel; /* remaining; meaningful when fuel_limited */
     bool fuel_limited;
-    uint8_t fuel_mode;          /* asw_fuel_mode_t */
-    _Atomic uint32_t interrupt; /* 0 or an asw_interrupt_t; written by any thread */
+    uint8_t fuel_mode;             /* asw_fuel_mode_t */
+    _Atomic uint32_t interrupt;    /* 0 or an asw_interrupt_t; written by any thread */
     _Atomic uint64_t deadline_ns;  /* 0: none; armed/disarmed without the lock (engine.c) */
     _Atomic uint8_t deadline_kind; /* written before deadline_ns */
-    asw_store_t *watch_next;   /* engine's deadline list (guarded by engine->watch_lock) */
-    asw_store_t **watch_pprev; /* the link that points at this store, or NULL when unlisted;
-                                * a store stays listed from its first deadline until freed */
-    _Atomic bool watch_listed; /* watch_pprev != NULL, readable without the lock */
+    asw_store_t *watch_next;       /* engine's deadline list (guarded by engine->watch_lock) */
+    asw_store_t **watch_pprev;     /* the link that points at this store, or NULL when unlisted;
+                                    * a store stays listed from its first deadline until freed */
+    _Atomic bool watch_listed;     /* watch_pprev != NULL, readable without the lock */
 
     /* Execution state (interp.c): value stack, frames, the suspended call. */
     struct asw__exec *exec;

@@ -144,8 +144,7 @@ static void spawn_many_from_one_prototype(void **st)
     }
     assert_int_equal(asw_audit_flush(f.audit), ASW_OK);
     int n = 0;
-    assert_int_equal(asw_audit_scan(f.audit_path, NULL, NULL, count_audit, &n, NULL, NULL),
-                     ASW_OK);
+    assert_int_equal(asw_audit_scan(f.audit_path, NULL, NULL, count_audit, &n, NULL, NULL), ASW_OK);
     assert_int_equal(n, 50);
     fx_close(&f);
 }
