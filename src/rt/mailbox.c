@@ -182,13 +182,16 @@ void asw__rt_pool_destroy(asw_system_t *sys)
 
 void asw__rt_push(asw_system_t *sys, asw_actor_t *a, asw__mnode_t *n, bool sysprio)
 {
-    if (n->kind == ASW__K_USER || n->kind == ASW__K_REPLY)
+    /* Read the node before publishing it: once pushed, the receiver may handle it and its
+     * node may be recycled and rewritten by another thread. */
+    uint32_t kind = n->kind;
+    if (kind == ASW__K_USER || kind == ASW__K_REPLY)
         atomic_fetch_add_explicit(&a->enq, 1, memory_order_relaxed);
     if (sysprio)
         asw__mpsc_push(&a->sysq, &n->q);
     else
         asw__rt_npush(a, n);
-    asw__rt_notify(sys, a, n->kind == ASW__K_KILL);
+    asw__rt_notify(sys, a, kind == ASW__K_KILL);
 }
 
 void asw__rt_space_signal(asw_system_t *sys, asw_actor_t *a)
