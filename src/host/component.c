@@ -73,14 +73,14 @@
 #define DEFAULT_TIMEOUT_NS  UINT64_C(10000000000)
 #define NAME_MAX_LEN        64
 
-static uint64_t mono_ns(void)
+uint64_t asw__host_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void sleep_ns(uint64_t ns)
+void asw__host_nap_ns(uint64_t ns)
 {
     struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
@@ -212,7 +212,7 @@ static void wasi_ext_free(void *p)
 static void arm(asw__inst_t *in)
 {
     asw_component_t *c = in->comp;
-    in->call_start_ns = mono_ns();
+    in->call_start_ns = asw__host_now_ns();
     if (c->timeout_ns) {
         uint64_t left = c->timeout_ns > in->time_used_ns ? c->timeout_ns - in->time_used_ns : 1;
         (void)asw_store_set_deadline(in->store, left, ASW_INTERRUPT_KILL);
@@ -225,7 +225,7 @@ static void disarm(asw__inst_t *in)
         (void)asw_store_set_deadline(in->store, 0, ASW_INTERRUPT_KILL);
         asw_store_clear_interrupt(in->store);
     }
-    in->time_used_ns += mono_ns() - in->call_start_ns;
+    in->time_used_ns += asw__host_now_ns() - in->call_start_ns;
 }
 
 /* Starts a fresh budget (fuel and time) for one message or hook. */
@@ -782,15 +782,15 @@ static void stop_components(asw_host_t *h)
         asw_actor_id_t sup = atomic_load(&h->comps[i]->sup_id);
         if (sup) (void)asw_actor_stop(h->sys, sup, 0, false);
     }
-    uint64_t until = mono_ns() + 2000000000u;
+    uint64_t until = asw__host_now_ns() + 2000000000u;
     for (size_t i = 0; i < n; i++) {
         asw_actor_id_t sup = atomic_load(&h->comps[i]->sup_id);
         while (sup && asw_actor_alive(h->sys, sup)) {
-            if (mono_ns() > until) {
+            if (asw__host_now_ns() > until) {
                 (void)asw_actor_stop(h->sys, sup, 0, true);
-                until = mono_ns() + 1000000000u;
+                until = asw__host_now_ns() + 1000000000u;
             }
-            sleep_ns(100000);
+            asw__host_nap_ns(100000);
         }
     }
 }
@@ -857,17 +857,18 @@ asw_broker_t *asw_host_broker(asw_host_t *host)
 
 /* ------------------------------------------------------------------ loading */
 
-static bool valid_name(const char *s)
+int asw__host_check_name(const char *what, const char *s, asw_error_t *out_err)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > NAME_MAX_LEN) return false;
-    for (size_t i = 0; i < n; i++) {
+    bool ok = n > 0 && n <= NAME_MAX_LEN;
+    for (size_t i = 0; ok && i < n; i++) {
         char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '-' || ch == '.'))
-            return false;
+        ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '_' || ch == '-' || ch == '.';
     }
-    return true;
+    if (ok) return ASW_OK;
+    return asw__errorf(out_err, ASW_E_INVALID,
+                       "%s name '%.64s' must be 1-64 characters of A-Z a-z 0-9 _ - .", what, s);
 }
 
 /* Waits until the first incarnation of a component started by supervisor `sup` is registered
@@ -879,11 +880,11 @@ static void wait_registered(asw_host_t *h, const char *name, asw_actor_id_t sup)
     for (unsigned spins = 0; asw_whereis(h->sys, name) == ASW_ACTOR_NONE; spins++) {
         if (spins < 64) continue;
         if (!asw_actor_alive(h->sys, sup)) return;
-        uint64_t now = mono_ns();
+        uint64_t now = asw__host_now_ns();
         if (!deadline) deadline = now + UINT64_C(5000000000);
         if (now > deadline) return;
         if (spins > 4096)
-            sleep_ns(50000);
+            asw__host_nap_ns(50000);
         else
             sched_yield();
     }
@@ -1044,12 +1045,7 @@ int asw_host_prepare(asw_host_t *h, const asw_component_source_t *src,
     int rc = asw_manifest_parse(src->manifest, src->manifest_len, &m, out_err);
     if (rc) return rc;
     const char *name = src->name ? src->name : m->name;
-    if (!valid_name(name)) {
-        rc = asw__errorf(out_err, ASW_E_INVALID,
-                         "component name '%.64s' must be 1-64 characters of A-Z a-z 0-9 _ - .",
-                         name);
-        goto fail;
-    }
+    if ((rc = asw__host_check_name("component", name, out_err))) goto fail;
     uint8_t sha[32];
     if ((rc = asw_sha256(src->module, src->module_len, sha))) {
         asw__errorf(out_err, rc, "host: SHA-256 failed");
@@ -1126,18 +1122,14 @@ static int spawn_proto(asw_host_t *h, asw_component_proto_t *p, const char *name
         return asw__errorf(out_err, ASW_E_INVALID,
                            "host: component '%s' was prepared by another host", p->name);
     if (!name) name = p->name;
-    if (!valid_name(name))
-        return asw__errorf(out_err, ASW_E_INVALID,
-                           "component name '%.64s' must be 1-64 characters of A-Z a-z 0-9 _ - .",
-                           name);
-    if (hsup) { /* a child of a host supervisor (supervise.c): not started yet */
-        int src_rc = asw__host_sup_check(h, hsup, out_err);
-        if (src_rc) return src_rc;
-    }
+    int rc = asw__host_check_name("component", name, out_err);
+    if (rc) return rc;
+    if (hsup && (rc = asw__host_sup_check(h, hsup, out_err))) /* supervise.c: not started yet */
+        return rc;
     asw_capset_t *caps = NULL;
     asw_component_t *c = NULL;
     bool registered = false;
-    int rc = caps_for(p, name, &caps, out_err);
+    rc = caps_for(p, name, &caps, out_err);
     if (rc) return rc;
     c = asw__calloc(1, sizeof *c);
     if (!c || pthread_mutex_init(&c->mu, NULL)) {
@@ -1531,7 +1523,7 @@ int asw_host_request(asw_host_t *h, const char *target, const void *data, size_t
     pthread_mutex_unlock(&w.mu);
     /* The waiter stops right after signalling; wait until it is gone (it borrows w). */
     while (asw_actor_alive(h->sys, wid))
-        sleep_ns(10000);
+        asw__host_nap_ns(10000);
     rc = w.rc;
     if (rc == ASW_OK) {
         *out_reply = w.reply;

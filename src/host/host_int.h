@@ -188,6 +188,12 @@ void asw__host_log(asw_host_t *host, int level, const char *component, const cha
 
 /* Counts a refused host call of comp. */
 void asw__host_count_denied(asw_component_t *comp);
+/* CLOCK_MONOTONIC now, in ns; a sleep of ns (resumed after signals). */
+uint64_t asw__host_now_ns(void);
+void asw__host_nap_ns(uint64_t ns);
+/* ASW_OK when s is a valid component or supervisor name (1-64 of A-Z a-z 0-9 _ - .), else
+ * ASW_E_INVALID with "<what> name '...' must be ..." in out_err. */
+int asw__host_check_name(const char *what, const char *s, asw_error_t *out_err);
 
 /* hostfn_storage.c: the storage capability resource of a key, "component:<name>:<key>", into
  * out (cap bytes, NUL-terminated; ASW__STORAGE_RES_CAP always suffices). Returns ASW_OK, or

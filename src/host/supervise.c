@@ -29,11 +29,8 @@
 
 #include "airssys/sysmanifest.h" /* asw_strategy_name */
 
-#include <errno.h>
 #include <string.h>
-#include <time.h>
 
-#define SUP_NAME_MAX      64
 #define START_WAIT_NS     UINT64_C(10000000000)
 #define DEFAULT_STOP_NS   UINT64_C(5000000000)
 #define DEFAULT_WITHIN_NS UINT64_C(5000000000)
@@ -54,33 +51,6 @@ struct asw_host_sup {
     bool started;              /* the tree was started (set on every node of the tree) */
     _Atomic asw_actor_id_t id; /* the runtime supervisor of a started root */
 };
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void nap_ns(uint64_t ns)
-{
-    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
-
-static bool valid_sup_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > SUP_NAME_MAX) return false;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '-' || ch == '.'))
-            return false;
-    }
-    return true;
-}
 
 /* Is sup one of h's supervisors? Caller holds h->mu. */
 static bool owned(asw_host_t *h, const asw_host_sup_t *sup)
@@ -125,10 +95,8 @@ int asw_host_supervisor_new(asw_host_t *h, const asw_host_sup_opts_t *o, asw_hos
     if (out_sup) *out_sup = NULL;
     if (!h || !o || !o->name)
         return asw__errorf(out_err, ASW_E_INVALID, "supervisor: NULL argument");
-    if (!valid_sup_name(o->name))
-        return asw__errorf(out_err, ASW_E_INVALID,
-                           "supervisor name '%.64s' must be 1-64 characters of A-Z a-z 0-9 _ - .",
-                           o->name);
+    int name_rc = asw__host_check_name("supervisor", o->name, out_err);
+    if (name_rc) return name_rc;
     if ((unsigned)o->strategy > ASW_REST_FOR_ONE || (unsigned)o->backoff > ASW_BACKOFF_EXPONENTIAL)
         return asw__errorf(out_err, ASW_E_INVALID, "supervisor '%s': unknown strategy or backoff",
                            o->name);
@@ -339,7 +307,7 @@ int asw_host_supervisor_start(asw_host_t *h, asw_host_sup_t *sup, asw_error_t *o
                   sup->name, asw_strategy_name(sup->opts.strategy), sup->opts.max_restarts,
                   (unsigned long long)(sup->opts.within_ns / 1000000u));
     /* Ordered start is the runtime's; wait until every component of the tree is registered. */
-    uint64_t until = mono_ns() + START_WAIT_NS;
+    uint64_t until = asw__host_now_ns() + START_WAIT_NS;
     for (unsigned spins = 0;; spins++) {
         wait_ctx w = {h->sys, 0};
         each_comp(sup, comp_count_missing, &w);
@@ -351,11 +319,11 @@ int asw_host_supervisor_start(asw_host_t *h, asw_host_sup_t *sup, asw_error_t *o
                                "components' last errors)",
                                sup->name);
         }
-        if (mono_ns() > until)
+        if (asw__host_now_ns() > until)
             return asw__errorf(out_err, ASW_E_TIMEOUT,
                                "supervisor '%s': %zu components not running after 10 s", sup->name,
                                w.missing);
-        nap_ns(spins < 100 ? 20000u : 1000000u);
+        asw__host_nap_ns(spins < 100 ? 20000u : 1000000u);
     }
 }
 
@@ -364,14 +332,14 @@ static void stop_wait(asw_system_t *sys, asw_actor_id_t id, uint64_t timeout_ns)
 {
     if (!id) return;
     (void)asw_actor_stop(sys, id, 0, false);
-    uint64_t until = mono_ns() + (timeout_ns ? timeout_ns : DEFAULT_STOP_NS);
+    uint64_t until = asw__host_now_ns() + (timeout_ns ? timeout_ns : DEFAULT_STOP_NS);
     bool killed = false;
     while (asw_actor_alive(sys, id)) {
-        if (!killed && mono_ns() > until) {
+        if (!killed && asw__host_now_ns() > until) {
             (void)asw_actor_stop(sys, id, 0, true);
             killed = true;
         }
-        nap_ns(100000u);
+        asw__host_nap_ns(100000u);
     }
 }
 
