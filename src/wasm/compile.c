@@ -507,6 +507,25 @@ static void rewind_to(comp_t *c, uint32_t pos)
     map_here(c, c->cur_off);
 }
 
+/* The address computation that made value h (the last operation) fused into the load that
+ * uses it: the load `iop` gets h's result slot, the first n operands of the dropped operation,
+ * then the memory offset. A trap in it reports the load (rewind_to). */
+static void fuse_address(comp_t *c, uint32_t h, int iop, uint32_t n, uint32_t offset)
+{
+    uint32_t lp = c->last_pos, a[3];
+    ASW_ASSERT(n <= 3);
+    for (uint32_t i = 0; i < n; i++)
+        a[i] = c->code[lp + 2 + i];
+    rewind_to(c, lp);
+    c->nvs--;
+    op(c, iop);
+    u(c, slot(c, h));
+    for (uint32_t i = 0; i < n; i++)
+        u(c, a[i]);
+    u(c, offset);
+    produce(c);
+}
+
 /* ---- fuel checkpoints ---- */
 
 static uint32_t checkpoint(comp_t *c)
@@ -1798,70 +1817,37 @@ static int compile_body(comp_t *c, uint32_t fidx, const asw__func_def_t *fd, asw
             uint32_t offset = rd_u32(c);
             uint32_t h = c->nvs - 1;
             int liop = load_iop(wop);
-            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD ||
-                 liop == ASW_IOP_I32_LOAD8_U) &&
-                last_made(c, h, ASW_IOP_I32_ADD)) {
-                /* i32.add then the load: one operation. */
-                uint32_t lp = c->last_pos, a = c->code[lp + 2], b = c->code[lp + 3];
-                rewind_to(c, lp);
-                c->nvs--;
-                op(c, liop == ASW_IOP_I32_LOAD   ? ASW_IOP_I32_LOAD_AB
-                      : liop == ASW_IOP_I64_LOAD ? ASW_IOP_I64_LOAD_AB
-                                                 : ASW_IOP_I32_LOAD8_U_AB);
-                u(c, slot(c, h));
-                u(c, a);
-                u(c, b);
-                u(c, offset);
-                produce(c);
+            bool wide = liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD;
+            if ((wide || liop == ASW_IOP_I32_LOAD8_U) && last_made(c, h, ASW_IOP_I32_ADD)) {
+                /* i32.add then the load: one operation (a, b). */
+                fuse_address(c, h,
+                             liop == ASW_IOP_I32_LOAD   ? ASW_IOP_I32_LOAD_AB
+                             : liop == ASW_IOP_I64_LOAD ? ASW_IOP_I64_LOAD_AB
+                                                        : ASW_IOP_I32_LOAD8_U_AB,
+                             2, offset);
                 break;
             }
-            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
-                last_made(c, h, ASW_IOP_I32_ADD_SHL)) {
-                /* A base plus a scaled index, then the load: one operation. */
-                uint32_t lp = c->last_pos, a = c->code[lp + 2], x = c->code[lp + 3];
-                uint32_t sh = c->code[lp + 4];
-                rewind_to(c, lp);
-                c->nvs--;
-                op(c, liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_ASH : ASW_IOP_I64_LOAD_ASH);
-                u(c, slot(c, h));
-                u(c, a);
-                u(c, x);
-                u(c, sh);
-                u(c, offset);
-                produce(c);
+            if (wide && last_made(c, h, ASW_IOP_I32_ADD_SHL)) {
+                /* A base plus a scaled index, then the load (a, x, sh). */
+                fuse_address(c, h,
+                             liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_ASH : ASW_IOP_I64_LOAD_ASH,
+                             3, offset);
                 break;
             }
-            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD) &&
-                last_made(c, h, ASW_IOP_I32_SHL_ADD_I)) {
-                /* A scaled index plus a base, then the load: one operation. */
-                uint32_t lp = c->last_pos, x = c->code[lp + 2], sh = c->code[lp + 3];
-                uint32_t k = c->code[lp + 4];
-                rewind_to(c, lp);
-                c->nvs--;
-                op(c, liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_SK : ASW_IOP_I64_LOAD_SK);
-                u(c, slot(c, h));
-                u(c, x);
-                u(c, sh);
-                u(c, k);
-                u(c, offset);
-                produce(c);
+            if (wide && last_made(c, h, ASW_IOP_I32_SHL_ADD_I)) {
+                /* A scaled index plus a base, then the load (x, sh, k). */
+                fuse_address(c, h,
+                             liop == ASW_IOP_I32_LOAD ? ASW_IOP_I32_LOAD_SK : ASW_IOP_I64_LOAD_SK,
+                             3, offset);
                 break;
             }
-            if ((liop == ASW_IOP_I32_LOAD || liop == ASW_IOP_I64_LOAD ||
-                 liop == ASW_IOP_I32_LOAD8_U) &&
-                last_made(c, h, ASW_IOP_I32_ADD_I)) {
-                /* i32.add of an immediate then the load: one operation. */
-                uint32_t lp = c->last_pos, a = c->code[lp + 2], k = c->code[lp + 3];
-                rewind_to(c, lp);
-                c->nvs--;
-                op(c, liop == ASW_IOP_I32_LOAD   ? ASW_IOP_I32_LOAD_AK
-                      : liop == ASW_IOP_I64_LOAD ? ASW_IOP_I64_LOAD_AK
-                                                 : ASW_IOP_I32_LOAD8_U_AK);
-                u(c, slot(c, h));
-                u(c, a);
-                u(c, k);
-                u(c, offset);
-                produce(c);
+            if ((wide || liop == ASW_IOP_I32_LOAD8_U) && last_made(c, h, ASW_IOP_I32_ADD_I)) {
+                /* i32.add of an immediate then the load (a, k). */
+                fuse_address(c, h,
+                             liop == ASW_IOP_I32_LOAD   ? ASW_IOP_I32_LOAD_AK
+                             : liop == ASW_IOP_I64_LOAD ? ASW_IOP_I64_LOAD_AK
+                                                        : ASW_IOP_I32_LOAD8_U_AK,
+                             2, offset);
                 break;
             }
             uint32_t s = use(c, h);
