@@ -244,6 +244,13 @@ ASW_API int asw_store_new(asw_engine_t *engine, const asw_store_limits_t *limits
                           asw_store_t **out_store, asw_error_t *out_err);
 ASW_API void asw_store_free(asw_store_t *store);
 
+/* A store holds value and frame stacks only while one of its calls runs or is suspended; when
+ * the call ends they are kept by the calling thread for its next call into any store, so an
+ * idle store costs no stack memory and a call allocates nothing. A thread's kept stacks are
+ * freed when it exits; this frees the calling thread's now (for a thread that stays but no
+ * longer runs wasm, or before asw_set_allocator). Safe to call at any time. */
+ASW_API void asw_thread_cache_free(void);
+
 /* Host data attached to the store (borrowed; the store never frees it). */
 ASW_API void asw_store_set_data(asw_store_t *store, void *data);
 ASW_API void *asw_store_data(const asw_store_t *store);

@@ -36,14 +36,18 @@ static const asw_allocator_t default_allocator = {default_malloc, default_reallo
 /* The current allocator. A pointer swap keeps readers consistent: they see one whole allocator. */
 static asw_allocator_t installed;
 static _Atomic(const asw_allocator_t *) current = &default_allocator;
+/* Bumped by every asw_set_allocator: a block kept across calls (exec.c's per-thread spare)
+ * is reused only while the allocator that made it is still the current one. */
+unsigned asw__alloc_gen; /* read and written with __atomic builtins */
 
 int asw_set_allocator(const asw_allocator_t *alloc)
 {
+    if (alloc && (!alloc->malloc_fn || !alloc->realloc_fn || !alloc->free_fn)) return ASW_E_INVALID;
+    __atomic_fetch_add(&asw__alloc_gen, 1, __ATOMIC_ACQ_REL);
     if (!alloc) {
         atomic_store(&current, &default_allocator);
         return ASW_OK;
     }
-    if (!alloc->malloc_fn || !alloc->realloc_fn || !alloc->free_fn) return ASW_E_INVALID;
     /* Callers promise no library object is alive, so no allocation races with this copy. */
     atomic_store(&current, &default_allocator);
     installed = *alloc;

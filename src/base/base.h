@@ -30,6 +30,9 @@ void asw__assert_fail(const char *expr, const char *file, int line);
 #define ASW_UNLIKELY(x)     __builtin_expect(!!(x), 0)
 #define ASW_ARRAY_LEN(a)    (sizeof(a) / sizeof((a)[0]))
 #define ASW_PRINTF(fmt, va) __attribute__((format(printf, fmt, va)))
+/* Initial-exec TLS: one load from the thread pointer, no __tls_get_addr call in the
+ * position-independent library. */
+#define ASW_TLS_IE __attribute__((tls_model("initial-exec")))
 
 /* Allocation through the installed allocator. All return NULL on failure (or on overflow). */
 void *asw__malloc(size_t size);
@@ -37,7 +40,10 @@ void *asw__calloc(size_t count, size_t size); /* zeroed; checks count*size for o
 void *asw__realloc(void *ptr, size_t size);
 void *asw__reallocarray(void *ptr, size_t count, size_t size); /* checks for overflow */
 void asw__free(void *ptr);                                     /* NULL is fine */
-char *asw__strdup(const char *s);                              /* NULL when s is NULL or OOM */
+/* Changes whenever asw_set_allocator installs an allocator (alloc.c). */
+extern unsigned asw__alloc_gen;
+#define asw__alloc_generation() __atomic_load_n(&asw__alloc_gen, __ATOMIC_ACQUIRE)
+char *asw__strdup(const char *s); /* NULL when s is NULL or OOM */
 char *asw__strndup(const char *s, size_t n);
 
 /*

@@ -333,14 +333,8 @@ struct asw_system {
     _Atomic uint64_t c_restarts, c_escalations;
 };
 
-/* The worker of the current thread (set by worker_main), or NULL. Initial-exec TLS: one load
- * from the thread pointer, no __tls_get_addr call in the position-independent library. */
-#if defined(__GNUC__) || defined(__clang__)
-#define ASW__TLS_IE __attribute__((tls_model("initial-exec")))
-#else
-#define ASW__TLS_IE
-#endif
-extern _Thread_local asw__worker_t *asw__rt_tls_worker ASW__TLS_IE;
+/* The worker of the current thread (set by worker_main), or NULL. */
+extern _Thread_local asw__worker_t *asw__rt_tls_worker ASW_TLS_IE;
 
 /* The worker of the current thread when it belongs to sys, else NULL. */
 static inline asw__worker_t *asw__rt_worker(asw_system_t *sys)

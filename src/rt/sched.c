@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-_Thread_local asw__worker_t *asw__rt_tls_worker ASW__TLS_IE;
+_Thread_local asw__worker_t *asw__rt_tls_worker ASW_TLS_IE;
 
 uint64_t asw__rt_now(void)
 {

@@ -4,8 +4,12 @@
  * reaches through PROTECT: growing the value and frame stacks, calling host functions, fuel and
  * interrupt checkpoints, building traps with backtraces, and the bulk table/memory operations.
  *
- * Design. The exec state (value stack, frame stack) is created once per store on its first
- * call and reused, so a call allocates nothing in the common case. Each C-level activation of
+ * Design. The exec state (value stack, frame stack) is attached to a store only while a call
+ * runs or is suspended: when the outermost activation ends, it goes back to its thread's spare
+ * slot, and the next call on that thread (any store) takes it. So a call allocates nothing in
+ * the common case, and an idle store (an idle component: thousands of them) holds no stacks.
+ * The stacks are not cleared between stores: validation guarantees that wasm writes every
+ * operand cell before reading it, and locals are zeroed on entry. Each C-level activation of
  * the loop pushes a sentinel frame; a host function that calls back into wasm starts a nested
  * activation above the caller's frame (exec->top), after saving the outer activation's saved
  * state, which it restores on the way out. The call depth limit counts every frame (sentinels
@@ -20,15 +24,50 @@
  */
 #include "wasm/exec.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-#define INIT_STACK_CELLS      512 /* 4 KiB */
-#define INIT_FRAMES           32
-#define ASW__MAX_ACTIVATIONS  1000
-#define DEFAULT_CALL_DEPTH    10000
-#define DEFAULT_STACK_BYTES   (8u << 20)
-#define HOST_INLINE_VALS      16
+#define INIT_STACK_CELLS     512 /* 4 KiB */
+#define INIT_FRAMES          32
+#define ASW__MAX_ACTIVATIONS 1000
+#define DEFAULT_CALL_DEPTH   10000
+#define DEFAULT_STACK_BYTES  (8u << 20)
+#define HOST_INLINE_VALS     16
+
+#define SPARE_MAX_CELLS  (64u * 1024u) /* a bigger stack (512 KiB) is freed, not kept */
+#define SPARE_MAX_FRAMES 4096u
+
+/* One spare exec state per thread. The key only frees a worker thread's spare when it exits;
+ * the main thread's stays reachable from its TLS until the process ends. */
+static _Thread_local struct {
+    asw__exec_t *exec;
+    bool keyed; /* spare_key is set for this thread: its spare is freed when it exits */
+} tl_spare ASW_TLS_IE;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static bool spare_key_ok;
+
+/* Frees e with the allocator that made it (it may no longer be the current one). */
+static void exec_destroy(asw__exec_t *e)
+{
+    asw_allocator_t a = e->alloc;
+    if (e->trap) asw_trap_free(e->trap);
+    a.free_fn(a.ud, e->stack);
+    a.free_fn(a.ud, e->frames);
+    a.free_fn(a.ud, e);
+}
+
+static void spare_thread_exit(void *unused)
+{
+    (void)unused;
+    asw_thread_cache_free();
+}
+
+static void spare_key_init(void)
+{
+    spare_key_ok = pthread_key_create(&spare_key, spare_thread_exit) == 0;
+}
 
 static int exec_get(asw_store_t *store, asw__exec_t **out_exec, asw_error_t *out_err)
 {
@@ -37,22 +76,33 @@ static int exec_get(asw_store_t *store, asw__exec_t **out_exec, asw_error_t *out
         *out_exec = e;
         return ASW_OK;
     }
-    e = asw__calloc(1, sizeof(*e));
-    if (!e) goto nomem;
+    e = tl_spare.exec;
+    tl_spare.exec = NULL;
+    if (e && e->alloc_gen != asw__alloc_generation()) { /* made by an allocator since replaced */
+        exec_destroy(e);
+        e = NULL;
+    }
+    if (!e) {
+        e = asw__calloc(1, sizeof(*e));
+        if (!e) goto nomem;
+        e->alloc_gen = asw__alloc_generation();
+        asw_get_allocator(&e->alloc);
+        e->stack = asw__calloc(INIT_STACK_CELLS, sizeof(asw__cell_t));
+        e->frames = asw__calloc(INIT_FRAMES, sizeof(asw__frame_t));
+        if (!e->stack || !e->frames) goto nomem;
+        e->stack_cap = INIT_STACK_CELLS;
+        e->frames_cap = INIT_FRAMES;
+    }
     e->store = store;
-    e->stack = asw__calloc(INIT_STACK_CELLS, sizeof(asw__cell_t));
-    e->frames = asw__calloc(INIT_FRAMES, sizeof(asw__frame_t));
-    if (!e->stack || !e->frames) goto nomem;
-    e->stack_cap = INIT_STACK_CELLS;
-    e->frames_cap = INIT_FRAMES;
-    uint32_t depth = store->limits.max_call_depth ? store->limits.max_call_depth
-                                                  : DEFAULT_CALL_DEPTH;
+    uint32_t depth =
+        store->limits.max_call_depth ? store->limits.max_call_depth : DEFAULT_CALL_DEPTH;
     e->max_frames = depth < 2 ? 2 : depth;
     if (e->frames_cap > e->max_frames) e->frames_cap = e->max_frames;
-    size_t bytes = store->limits.max_stack_bytes ? store->limits.max_stack_bytes
-                                                 : DEFAULT_STACK_BYTES;
+    size_t bytes =
+        store->limits.max_stack_bytes ? store->limits.max_stack_bytes : DEFAULT_STACK_BYTES;
     e->stack_max = bytes / sizeof(asw__cell_t);
     if (e->stack_max < INIT_STACK_CELLS) e->stack_max = INIT_STACK_CELLS;
+    if (e->stack_cap > e->stack_max) e->stack_cap = e->stack_max;
     store->exec = e;
     *out_exec = e;
     return ASW_OK;
@@ -65,14 +115,47 @@ nomem:
     return asw__errorf(out_err, ASW_E_NOMEM, "out of memory creating the execution state");
 }
 
+/* The store's call is over (not running, not suspended): its exec state becomes this thread's
+ * spare, or is freed when there already is one or it grew big. */
+static void exec_release(asw_store_t *store)
+{
+    asw__exec_t *e = store->exec;
+    if (!e || e->active != 0 || store->suspended != ASW_SUSPEND_NONE) return;
+    store->exec = NULL;
+    if (e->trap) {
+        asw_trap_free(e->trap);
+        e->trap = NULL;
+    }
+    if (ASW_UNLIKELY(!tl_spare.keyed)) {
+        pthread_once(&spare_once, spare_key_init);
+        tl_spare.keyed = spare_key_ok && pthread_setspecific(spare_key, &tl_spare) == 0;
+    }
+    if (tl_spare.exec || !tl_spare.keyed || e->stack_cap > SPARE_MAX_CELLS ||
+        e->frames_cap > SPARE_MAX_FRAMES) {
+        exec_destroy(e);
+        return;
+    }
+    /* What a call reads before writing: the rest is set when the next call starts. */
+    e->store = NULL;
+    e->nframes = 0;
+    e->top = 0;
+    e->host_pending = NULL;
+    e->host_toplevel = false;
+    tl_spare.exec = e;
+}
+
+void asw_thread_cache_free(void)
+{
+    asw__exec_t *e = tl_spare.exec;
+    tl_spare.exec = NULL;
+    if (e) exec_destroy(e);
+}
+
 void asw__exec_free(asw_store_t *store)
 {
     asw__exec_t *e = store ? store->exec : NULL;
     if (!e) return;
-    if (e->trap) asw_trap_free(e->trap);
-    asw__free(e->stack);
-    asw__free(e->frames);
-    asw__free(e);
+    exec_destroy(e);
     store->exec = NULL;
 }
 
@@ -150,8 +233,10 @@ static int deliver_trap(asw_trap_t *t, asw_trap_t **out_trap, asw_error_t *out_e
 {
     if (!t) return asw__errorf(out_err, ASW_E_NOMEM, "out of memory building a trap");
     asw__errorf(out_err, ASW_E_TRAP, "trap: %s", asw_trap_message(t));
-    if (out_trap) *out_trap = t;
-    else asw_trap_free(t);
+    if (out_trap)
+        *out_trap = t;
+    else
+        asw_trap_free(t);
     return ASW_E_TRAP;
 }
 
@@ -204,8 +289,10 @@ static int call_host(asw__exec_t *e, asw_func_t *f, asw_instance_t *inst, asw_va
     } else {
         if (caller.trap) asw_trap_free(caller.trap);
         char buf[160];
-        if (rc == ASW_E_TRAP) snprintf(buf, sizeof(buf), "host function trapped");
-        else snprintf(buf, sizeof(buf), "host function failed: %s", asw_strerror(rc));
+        if (rc == ASW_E_TRAP)
+            snprintf(buf, sizeof(buf), "host function trapped");
+        else
+            snprintf(buf, sizeof(buf), "host function failed: %s", asw_strerror(rc));
         e->trap = asw__trap_new(ASW_TRAP_HOST, buf);
         e->trap_kind = ASW_TRAP_HOST;
         e->trap_msg = "host function failed";
@@ -389,8 +476,11 @@ int asw__exec_call(asw_store_t *store, asw_func_t *f, const asw_val_t *args, siz
         trap_exhausted(e);
         return deliver_trap(build_trap(e, 0, false), out_trap, out_err);
     }
-    if (f->kind != ASW__FUNC_WASM)
-        return call_host_direct(e, f, args, nargs, out_results, nresults, out_trap, out_err);
+    if (f->kind != ASW__FUNC_WASM) {
+        rc = call_host_direct(e, f, args, nargs, out_results, nresults, out_trap, out_err);
+        exec_release(store);
+        return rc;
+    }
 
     const asw__cfunc_t *callee = f->code;
     saved_t outer;
@@ -427,6 +517,7 @@ int asw__exec_call(asw_store_t *store, asw_func_t *f, const asw_val_t *args, siz
     if (rc == ASW_E_SUSPENDED) return rc; /* outermost only: nothing to restore */
 out:
     restore_outer(e, &outer);
+    exec_release(store); /* the outermost call is over */
     return rc;
 }
 
@@ -456,7 +547,9 @@ int asw__exec_resume(asw_store_t *store, const asw_val_t *host_results, size_t n
         if (e->host_toplevel) {
             e->host_toplevel = false;
             size_t n = nresults < nhost ? nresults : nhost;
-            for (size_t i = 0; i < n; i++) out_results[i] = host_results[i];
+            for (size_t i = 0; i < n; i++)
+                out_results[i] = host_results[i];
+            exec_release(store);
             return ASW_OK;
         }
         for (size_t i = 0; i < nhost; i++)
@@ -468,7 +561,9 @@ int asw__exec_resume(asw_store_t *store, const asw_val_t *host_results, size_t n
                                "function");
         store->suspended = ASW_SUSPEND_NONE;
     }
-    return run_activation(e, 0, out_results, nresults, out_trap, out_err);
+    int rc = run_activation(e, 0, out_results, nresults, out_trap, out_err);
+    exec_release(store);
+    return rc;
 }
 
 void asw__exec_abandon(asw_store_t *store)
@@ -479,6 +574,7 @@ void asw__exec_abandon(asw_store_t *store)
     e->nframes = 0;
     e->host_pending = NULL;
     e->host_toplevel = false;
+    exec_release(store);
 }
 
 /* ---- bulk memory and table operations (bounds checked before any write) ---- */
@@ -510,7 +606,8 @@ int asw__exec_table_init(asw_instance_t *inst, uint32_t ti, uint32_t seg, uint32
     asw_table_t *t = inst->tables[ti];
     uint64_t len = (inst->elem_dropped[seg] || es->mode != ASW__SEG_PASSIVE) ? 0 : es->count;
     if ((uint64_t)s + n > len || (uint64_t)d + n > t->size) return ASW_TRAP_TABLE_OOB;
-    for (uint32_t i = 0; i < n; i++) t->elems[d + i] = elem_value(inst, &es->items[s + i]);
+    for (uint32_t i = 0; i < n; i++)
+        t->elems[d + i] = elem_value(inst, &es->items[s + i]);
     return 0;
 }
 
@@ -527,6 +624,7 @@ int asw__exec_table_fill(asw_instance_t *inst, uint32_t ti, uint32_t i, void *v,
 {
     asw_table_t *t = inst->tables[ti];
     if ((uint64_t)i + n > t->size) return ASW_TRAP_TABLE_OOB;
-    for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
+    for (uint32_t k = 0; k < n; k++)
+        t->elems[i + k] = v;
     return 0;
 }

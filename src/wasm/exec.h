@@ -82,6 +82,10 @@ typedef struct asw__exec {
     asw_func_t *host_pending; /* ASW_SUSPEND_HOST: the host function that suspended */
     size_t host_res_off;      /* where its results go */
     bool host_toplevel;       /* the host function was called directly by the API */
+
+    /* The allocator that made the buffers, for freeing a spare after asw_set_allocator. */
+    asw_allocator_t alloc;
+    unsigned alloc_gen;
 } asw__exec_t;
 
 /* [interp.c] Runs the innermost activation from exec->pc until it returns into its sentinel

@@ -37,8 +37,7 @@ typedef struct env {
 enum { REENTER_FIB = 0, REENTER_SUSPEND = 1 };
 static int reenter_mode;
 
-static int h_add(asw_caller_t *c, void *ud, const asw_val_t *a, size_t na, asw_val_t *r,
-                 size_t nr)
+static int h_add(asw_caller_t *c, void *ud, const asw_val_t *a, size_t na, asw_val_t *r, size_t nr)
 {
     (void)ud, (void)na, (void)nr;
     if (a[0].of.i32 == -1) return asw_caller_exit(c, 7);
@@ -77,8 +76,7 @@ static int h_reenter(asw_caller_t *c, void *ud, const asw_val_t *a, size_t na, a
     return ASW_OK;
 }
 
-static int h_many(asw_caller_t *c, void *ud, const asw_val_t *a, size_t na, asw_val_t *r,
-                  size_t nr)
+static int h_many(asw_caller_t *c, void *ud, const asw_val_t *a, size_t na, asw_val_t *r, size_t nr)
 {
     (void)c, (void)ud, (void)na, (void)nr;
     r[0] = asw_val_f64(a[0].of.i32 + (double)a[1].of.i64 + a[2].of.f32 + a[3].of.f64);
@@ -139,10 +137,12 @@ static int callv(env_t *e, const char *fn, const uint64_t *args, size_t nargs, a
     for (size_t i = 0; i < nargs; i++) {
         a[i].kind = ft.params[i];
         a[i].of.i64 = 0;
-        if (ft.params[i] == ASW_I32 || ft.params[i] == ASW_F32) a[i].of.i32 = (int32_t)args[i];
+        if (ft.params[i] == ASW_I32 || ft.params[i] == ASW_F32)
+            a[i].of.i32 = (int32_t)args[i];
         else if (ft.params[i] == ASW_I64 || ft.params[i] == ASW_F64)
             a[i].of.i64 = (int64_t)args[i];
-        else a[i].of.externref = (void *)(uintptr_t)args[i];
+        else
+            a[i].of.externref = (void *)(uintptr_t)args[i];
     }
     if (trap) *trap = NULL;
     return asw_func_call(f, a, nargs, res, nres, trap, NULL);
@@ -174,15 +174,16 @@ static void call0(env_t *e, const char *fn, int n, uint64_t a, uint64_t b, uint6
     if (rc) fail_msg("%s: rc %d (%s)", fn, rc, trap ? asw_trap_message(trap) : "");
 }
 
-static void traps(env_t *e, const char *fn, int n, uint64_t a, uint64_t b, uint64_t c,
-                  size_t nres, const char *msg)
+static void traps(env_t *e, const char *fn, int n, uint64_t a, uint64_t b, uint64_t c, size_t nres,
+                  const char *msg)
 {
     uint64_t args[3] = {a, b, c};
     asw_val_t r[4];
     asw_trap_t *trap;
     int rc = callv(e, fn, args, (size_t)n, r, nres, &trap);
-    if (rc != ASW_E_TRAP) fail_msg("%s(%llx, %llx): expected trap \"%s\", got rc %d", fn,
-                                   (unsigned long long)a, (unsigned long long)b, msg, rc);
+    if (rc != ASW_E_TRAP)
+        fail_msg("%s(%llx, %llx): expected trap \"%s\", got rc %d", fn, (unsigned long long)a,
+                 (unsigned long long)b, msg, rc);
     assert_non_null(trap);
     if (strcmp(asw_trap_message(trap), msg) != 0)
         fail_msg("%s: trap \"%s\", expected \"%s\"", fn, asw_trap_message(trap), msg);
@@ -229,9 +230,10 @@ static void dispatch_mode(void **state)
 
 /* ---- numeric instructions ---- */
 
-#define EQ(fn, n, a, b, want) assert_int_equal(call1(&e, fn, n, a, b, 0), (want))
-#define TRAP2(fn, a, b, msg)  traps(&e, fn, 2, a, b, 0, 1, msg)
-#define TRAP1(fn, a, msg)     traps(&e, fn, 1, a, 0, 0, 1, msg)
+#define EQ(fn, n, a, b, want)         assert_int_equal(call1(&e, fn, n, a, b, 0), (want))
+#define EQ_ON(env, fn, n, a, b, want) assert_int_equal(call1((env), fn, n, a, b, 0), (want))
+#define TRAP2(fn, a, b, msg)          traps(&e, fn, 2, a, b, 0, 1, msg)
+#define TRAP1(fn, a, msg)             traps(&e, fn, 1, a, 0, 0, 1, msg)
 
 static void int_ops(void **state)
 {
@@ -317,7 +319,7 @@ static void int_ops(void **state)
     EQ("i32.lt_s_k", 1, I32(-2), 0, 1);
     EQ("i32.lt_u_k", 1, I32(-2), 0, 1);
     EQ("i32.lt_u_k", 1, I32(-1), 0, 0);
-    EQ("i32.lt_s_kl", 1, 0, 0, 1); /* -1 < 0 */
+    EQ("i32.lt_s_kl", 1, 0, 0, 1);  /* -1 < 0 */
     EQ("i32.gt_s_kl", 1, 11, 0, 0); /* 10 > 11 */
     EQ("i32.gt_u_kl", 1, 9, 0, 1);
     EQ("i32.le_s_k", 1, 0, 0, 1);
@@ -482,7 +484,8 @@ static void control_flow(void **state)
     EQ("sum", 1, 100, 0, 4950);
     EQ("sum", 1, 0, 0, 0);
     EQ("sum64", 1, 10, 0, 55);
-    for (int i = 0; i < 6; i++) EQ("br_table", 1, (uint64_t)i, 0, (uint64_t)(100 + (i < 3 ? i : 3)));
+    for (int i = 0; i < 6; i++)
+        EQ("br_table", 1, (uint64_t)i, 0, (uint64_t)(100 + (i < 3 ? i : 3)));
     EQ("br_table", 1, I32(-1), 0, 103);
     EQ("br_table_val", 1, 0, 0, 8);
     EQ("br_table_val", 1, 1, 0, 7);
@@ -645,7 +648,7 @@ static void bulk_memory(void **state)
     assert_int_equal(mem[0], 0xAB);
     assert_int_equal(mem[65535], 0xAB);
     traps(&e, "fill", 3, 1, 0, 65536, 0, oob);
-    assert_int_equal(mem[1], 0xAB); /* checked before any write */
+    assert_int_equal(mem[1], 0xAB);    /* checked before any write */
     call0(&e, "fill", 3, 65536, 0, 0); /* zero length at the end: fine */
     traps(&e, "fill", 3, 65537, 0, 0, 0, oob);
     call0(&e, "fill", 3, 10, 0x11, 4);
@@ -871,6 +874,87 @@ static void interrupts(void **state)
 }
 
 /* Allocation failure at every step of a call through a fresh store: no crash, no leak. */
+/* The exec stacks belong to a store only during a call: idle stores hold none, a reused spare
+ * honours the next store's limits, a suspended call keeps its own, another thread's calls use
+ * that thread's, and a thread's spare is freed when it exits. */
+static void *call_on_thread(void *p)
+{
+    env_t *e = p;
+    asw_val_t a = asw_val_i32(15), r = {0};
+    int rc = asw_func_call(asw_instance_func(e->inst, "fib"), &a, 1, &r, 1, NULL, NULL);
+    return (void *)(intptr_t)(rc == ASW_OK && r.of.i32 == 610);
+}
+
+static void exec_state_reuse(void **state)
+{
+    (void)state;
+    asw_test_alloc_install(0, 0);
+    enum { N = 32 };
+    env_t es[N];
+    for (int i = 0; i < N; i++)
+        env_open(&es[i], "control", NULL);
+    size_t before = asw_test_alloc_live_bytes();
+    for (int i = 0; i < N; i++)
+        EQ_ON(&es[i], "fib", 1, 10, 0, 55);
+    /* One spare for this thread, not a value stack (4 KiB) per store. */
+    size_t grown = asw_test_alloc_live_bytes() - before;
+    if (grown > 8192) fail_msg("%d idle stores kept %zu bytes of exec state", N, grown);
+
+    /* A spare grown deep by one store, then a store with a 64 KiB stack: its limit holds. */
+    EQ_ON(&es[0], "sum", 1, 10, 0, 45);
+    traps(&es[0], "recurse", 1, 0, 0, 0, 1, "call stack exhausted"); /* grows to 8 MiB: freed */
+    asw_store_limits_t lim = {0};
+    lim.max_stack_bytes = 64 * 1024;
+    env_t small;
+    env_open(&small, "control", &lim);
+    traps(&small, "recurse", 1, 0, 0, 0, 1, "call stack exhausted");
+    lim.max_stack_bytes = 0;
+    lim.max_call_depth = 50;
+    env_t shallow;
+    env_open(&shallow, "control", &lim);
+    EQ_ON(&es[1], "fib", 1, 18, 0, 2584); /* leaves a spare with frames_cap > 50 ... */
+    EQ_ON(&shallow, "fib", 1, 20, 0, 6765);
+    traps(&shallow, "recurse", 1, 0, 0, 0, 1, "call stack exhausted"); /* ... capped at 50 */
+
+    /* A suspended call keeps its stacks while other stores run on this thread. */
+    uint64_t arg = 7;
+    asw_val_t r;
+    assert_int_equal(callv(&es[2], "call_susp", &arg, 1, &r, 1, NULL), ASW_E_SUSPENDED);
+    for (int i = 3; i < N; i++)
+        EQ_ON(&es[i], "fib", 1, 12, 0, 144);
+    asw_val_t good = asw_val_i32(30);
+    assert_int_equal(asw_store_resume(es[2].store, &good, 1, &r, 1, NULL, NULL), ASW_OK);
+    assert_int_equal(r.of.i32, 35);
+
+    /* Another thread: its spare is freed when it exits (checked by the live count below). */
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, call_on_thread, &es[3]), 0);
+    void *ok = NULL;
+    assert_int_equal(pthread_join(t, &ok), 0);
+    assert_true(ok != NULL);
+
+    for (int i = 0; i < N; i++)
+        env_close(&es[i]);
+    env_close(&small);
+    env_close(&shallow);
+    asw_thread_cache_free();
+    assert_int_equal(asw_test_alloc_live_bytes(), 0);
+    assert_int_equal(asw_test_alloc_uninstall(), 0);
+
+    /* A spare made by an allocator that has since been replaced is freed with that allocator,
+     * never reused. */
+    env_t e;
+    env_open(&e, "control", NULL);
+    asw_test_alloc_install(0, 0);
+    EQ_ON(&e, "fib", 1, 10, 0, 55); /* the spare now comes from the test allocator */
+    assert_true(asw_test_alloc_live_bytes() > 0);
+    asw_set_allocator(NULL);
+    EQ_ON(&e, "fib", 1, 11, 0, 89); /* drops it (test allocator's free), makes a new one */
+    assert_int_equal(asw_test_alloc_live_bytes(), 0);
+    assert_int_equal(asw_test_alloc_uninstall(), 0);
+    env_close(&e);
+}
+
 static void alloc_failures(void **state)
 {
     (void)state;
@@ -918,21 +1002,14 @@ static void alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(dispatch_mode),
-        cmocka_unit_test(int_ops),
-        cmocka_unit_test(float_ops),
-        cmocka_unit_test(conversions),
-        cmocka_unit_test(control_flow),
-        cmocka_unit_test(host_calls),
-        cmocka_unit_test(memory_ops),
-        cmocka_unit_test(bulk_memory),
-        cmocka_unit_test(tables),
-        cmocka_unit_test(traps_and_backtraces),
-        cmocka_unit_test(call_depth),
-        cmocka_unit_test(fuel),
-        cmocka_unit_test(host_suspend),
-        cmocka_unit_test(interrupts),
-        cmocka_unit_test(alloc_failures),
+        cmocka_unit_test(dispatch_mode),  cmocka_unit_test(int_ops),
+        cmocka_unit_test(float_ops),      cmocka_unit_test(conversions),
+        cmocka_unit_test(control_flow),   cmocka_unit_test(host_calls),
+        cmocka_unit_test(memory_ops),     cmocka_unit_test(bulk_memory),
+        cmocka_unit_test(tables),         cmocka_unit_test(traps_and_backtraces),
+        cmocka_unit_test(call_depth),     cmocka_unit_test(fuel),
+        cmocka_unit_test(host_suspend),   cmocka_unit_test(interrupts),
+        cmocka_unit_test(alloc_failures), cmocka_unit_test(exec_state_reuse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
