@@ -63,11 +63,9 @@ typedef struct slot {
     uint64_t ts_us;
     uint8_t kind;
     uint16_t len[5]; /* field lengths, indexed by F_* below */
-    char component[F_COMPONENT];
-    char resource[F_RESOURCE];
-    char permission[F_PERM];
-    char result[F_RESULT];
-    char reason[F_REASON];
+    /* The fields back to back (each cut to its F_* size - 1): a typical record fills the first
+     * two cache lines of the slot, not one line per field, for the producer and the writer. */
+    char data[F_COMPONENT + F_RESOURCE + F_PERM + F_RESULT + F_REASON];
 } slot;
 
 struct asw_audit {
@@ -361,16 +359,16 @@ static size_t format_slot(asw_audit_t *a, const slot *s, char *out)
     w += 6;
     w += put(out + w, "Z\",\"kind\":\"");
     w += put(out + w, asw_audit_kind_name((asw_audit_kind_t)s->kind));
-    w += put(out + w, "\",\"component\":\"");
-    w += json_escape(out + w, s->component, s->len[F_COMPONENT_], sizeof s->component);
-    w += put(out + w, "\",\"resource\":\"");
-    w += json_escape(out + w, s->resource, s->len[F_RESOURCE_], sizeof s->resource);
-    w += put(out + w, "\",\"permission\":\"");
-    w += json_escape(out + w, s->permission, s->len[F_PERMISSION_], sizeof s->permission);
-    w += put(out + w, "\",\"result\":\"");
-    w += json_escape(out + w, s->result, s->len[F_RESULT_], sizeof s->result);
-    w += put(out + w, "\",\"reason\":\"");
-    w += json_escape(out + w, s->reason, s->len[F_REASON_], sizeof s->reason);
+    static const char *const names[] = {"\",\"component\":\"", "\",\"resource\":\"",
+                                        "\",\"permission\":\"", "\",\"result\":\"",
+                                        "\",\"reason\":\""};
+    size_t at = 0;
+    for (int f = F_COMPONENT_; f <= F_REASON_; f++) {
+        w += put(out + w, names[f]);
+        /* json_escape may read (not use) up to 8 bytes past a field, within data. */
+        w += json_escape(out + w, s->data + at, s->len[f], sizeof s->data - at);
+        at += s->len[f];
+    }
     w += put(out + w, "\"}\n");
     return w;
 }
@@ -528,11 +526,12 @@ fail:
     return out_err ? out_err->code : ASW_E_NOMEM;
 }
 
-static uint16_t copy_field(char *dst, size_t cap, const char *src)
+/* Appends src (cut to cap - 1 bytes) at *at in the slot's data; returns its length. */
+static uint16_t copy_field(slot *s, size_t *at, size_t cap, const char *src)
 {
     size_t n = src ? strnlen(src, cap - 1) : 0;
-    memcpy(dst, src ? src : "", n);
-    dst[n] = '\0';
+    memcpy(s->data + *at, src, n);
+    *at += n;
     return (uint16_t)n;
 }
 
@@ -583,11 +582,12 @@ ASW_API int asw_audit_log(asw_audit_t *a, const asw_audit_record_t *rec)
     }
     s->ts_us = ts;
     s->kind = (uint8_t)rec->kind;
-    s->len[F_COMPONENT_] = copy_field(s->component, sizeof s->component, rec->component);
-    s->len[F_RESOURCE_] = copy_field(s->resource, sizeof s->resource, rec->resource);
-    s->len[F_PERMISSION_] = copy_field(s->permission, sizeof s->permission, rec->permission);
-    s->len[F_RESULT_] = copy_field(s->result, sizeof s->result, rec->result);
-    s->len[F_REASON_] = copy_field(s->reason, sizeof s->reason, rec->reason);
+    size_t at = 0;
+    s->len[F_COMPONENT_] = copy_field(s, &at, F_COMPONENT, rec->component);
+    s->len[F_RESOURCE_] = copy_field(s, &at, F_RESOURCE, rec->resource);
+    s->len[F_PERMISSION_] = copy_field(s, &at, F_PERM, rec->permission);
+    s->len[F_RESULT_] = copy_field(s, &at, F_RESULT, rec->result);
+    s->len[F_REASON_] = copy_field(s, &at, F_REASON, rec->reason);
     /* Sequentially consistent store, then load: pairs with the writer's state store and ready()
      * so that either the writer sees this record or this producer sees the writer asleep. */
     atomic_store(&s->seq, pos + 1);

@@ -656,20 +656,37 @@ static bool net_host_match(const asw__cap_entry_t *e, const net_req *r)
     return r->hlen == e->host_len && !memcmp(r->host, e->host, r->hlen);
 }
 
+/* Byte classes of request names: NC_BAD anywhere (controls, DEL, '*'), NC_WILD in topics. */
+enum { NC_BAD = 1, NC_WILD = 2 };
+static const uint8_t name_class[256] = {
+    [0x01] = NC_BAD, [0x02] = NC_BAD, [0x03] = NC_BAD, [0x04] = NC_BAD, [0x05] = NC_BAD,
+    [0x06] = NC_BAD, [0x07] = NC_BAD, [0x08] = NC_BAD, [0x09] = NC_BAD, [0x0a] = NC_BAD,
+    [0x0b] = NC_BAD, [0x0c] = NC_BAD, [0x0d] = NC_BAD, [0x0e] = NC_BAD, [0x0f] = NC_BAD,
+    [0x10] = NC_BAD, [0x11] = NC_BAD, [0x12] = NC_BAD, [0x13] = NC_BAD, [0x14] = NC_BAD,
+    [0x15] = NC_BAD, [0x16] = NC_BAD, [0x17] = NC_BAD, [0x18] = NC_BAD, [0x19] = NC_BAD,
+    [0x1a] = NC_BAD, [0x1b] = NC_BAD, [0x1c] = NC_BAD, [0x1d] = NC_BAD, [0x1e] = NC_BAD,
+    [0x1f] = NC_BAD, [0x7f] = NC_BAD, ['*'] = NC_BAD,  ['+'] = NC_WILD, ['#'] = NC_WILD,
+};
+
 static bool valid_request_name(const char *s, bool topic)
 {
     if (!*s) return false;
+    if (!topic) { /* one table lookup a byte: this runs on every storage call */
+        const unsigned char *q = (const unsigned char *)s;
+        while (*q && !(name_class[*q] & NC_BAD))
+            q++;
+        return *q == 0;
+    }
     const char *prev = s;
     for (const char *q = s; *q; q++) {
         unsigned char c = (unsigned char)*q;
-        if (c < 0x20 || c == 0x7f || c == '*') return false;
-        if (topic && (c == '+' || c == '#')) return false;
-        if (topic && c == '/') {
+        if (name_class[c]) return false;
+        if (c == '/') {
             if (q == prev) return false; /* empty segment */
             prev = q + 1;
         }
     }
-    return !topic || *prev;
+    return *prev;
 }
 
 static bool fs_match(const asw__cap_entry_t *e, const char *path, size_t plen)
