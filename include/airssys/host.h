@@ -81,6 +81,8 @@ typedef struct asw_host_opts {
     uint64_t default_fuel;         /* [resources] fuel absent; 0: unlimited */
     uint64_t default_timeout_ns;   /* [resources] timeout absent; 0: 10 s */
     uint32_t mailbox_capacity;     /* per component; 0: unbounded */
+    bool no_prefault; /* do not keep the heap's next 64 KiB faulted in while spawns grow it
+                         (see docs/host.md, "Spawning many components") */
 } asw_host_opts_t;
 
 /* Creates a host. Borrows opts. Returns ASW_OK with an owned host (free with asw_host_free),

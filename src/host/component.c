@@ -738,6 +738,7 @@ int asw_host_new(const asw_host_opts_t *opts, asw_host_t **out_host, asw_error_t
     h->default_timeout_ns =
         opts->default_timeout_ns ? opts->default_timeout_ns : DEFAULT_TIMEOUT_NS;
     h->mailbox_capacity = opts->mailbox_capacity;
+    h->prefault = !opts->no_prefault;
     if (opts->engine) {
         h->engine = opts->engine;
     } else {
@@ -1231,6 +1232,7 @@ static int spawn_proto(asw_host_t *h, asw_component_proto_t *p, const char *name
     (void)asw_monitor(h->sys, h->service, sup, &ref);
     /* Wait until the first incarnation is registered, so the name resolves on return. */
     wait_registered(h, c->name, sup);
+    if (h->prefault) asw__host_prefault(c);
     if (out_comp) *out_comp = c;
     return ASW_OK;
 fail:

@@ -152,6 +152,7 @@ struct asw_host {
     uint32_t default_pages;
     uint64_t default_fuel, default_timeout_ns;
     uint32_t mailbox_capacity;
+    bool prefault;          /* !opts.no_prefault */
     asw_imports_t *imports; /* the "airssys" functions, shared by every instance */
     asw_actor_id_t service; /* wakes sleepers, watches supervisors */
     pthread_mutex_t mu;     /* components and the module cache */
@@ -189,6 +190,9 @@ void asw__host_log(asw_host_t *host, int level, const char *component, const cha
 /* Counts a refused host call of comp. */
 void asw__host_count_denied(asw_component_t *comp);
 /* CLOCK_MONOTONIC now, in ns; a sleep of ns (resumed after signals). */
+/* [prefault.c] After a spawn: keeps the heap pages the next spawns will use faulted in.
+ * spawned: a block the spawn allocated (only its address is read). */
+void asw__host_prefault(const void *spawned);
 uint64_t asw__host_now_ns(void);
 void asw__host_nap_ns(uint64_t ns);
 /* ASW_OK when s is a valid component or supervisor name (1-64 of A-Z a-z 0-9 _ - .), else
