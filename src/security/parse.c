@@ -257,7 +257,7 @@ static int parse_v4(const char *s, size_t n, uint8_t out[4])
 
 static int parse_v6(const char *s, size_t n, uint8_t out[16])
 {
-    uint16_t w[8];
+    uint16_t w[8] = {0}; /* every word is set below; zeroed for cppcheck */
     int nw = 0, gap = -1;
     size_t i = 0;
     if (n >= 2 && s[0] == ':' && s[1] == ':') {
@@ -276,8 +276,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
             if (j != n || nw > 6 || parse_v4(s + i, j - i, v4)) return -1;
             w[nw++] = (uint16_t)(v4[0] << 8 | v4[1]);
             w[nw++] = (uint16_t)(v4[2] << 8 | v4[3]);
-            i = n;
-            break;
+            break; /* the dotted quad ends the address (j == n) */
         }
         if (j == i || j - i > 4) return -1;
         uint32_t v = 0;

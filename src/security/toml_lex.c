@@ -528,7 +528,7 @@ static int parse_datetime(toml_parser *P, const char *s, const char *e, asw_toml
 static int parse_float(toml_parser *P, const char *s, const char *e, asw_toml_value_t *v)
 {
     /* Copy without underscores; strtod reads the plain form. */
-    char small[64], *buf = small, *o;
+    char small[64] = {0}, *buf = small, *o; /* zeroed for cppcheck: written before read */
     size_t n = (size_t)(e - s);
     int rc = 0;
     if (n >= sizeof small) {
