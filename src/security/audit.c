@@ -530,7 +530,7 @@ fail:
 static uint16_t copy_field(slot *s, size_t *at, size_t cap, const char *src)
 {
     size_t n = src ? strnlen(src, cap - 1) : 0;
-    memcpy(s->data + *at, src, n);
+    if (n) memcpy(s->data + *at, src, n);
     *at += n;
     return (uint16_t)n;
 }
