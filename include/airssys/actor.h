@@ -129,7 +129,7 @@ typedef struct asw_actor_opts {
     asw_overflow_t overflow;        /* policy when a bounded mailbox is full */
     uint64_t block_timeout_ns;      /* ASW_OVERFLOW_BLOCK: longest wait of a sender */
     uint64_t ttl_ns;                /* 0: messages never expire; else dropped when older */
-    uint32_t max_per_turn;          /* messages per turn before yielding; 0: system default */
+    uint32_t max_per_turn;          /* messages (and spawns) per turn; 0: system default */
     bool trap_exit;                 /* linked exits arrive as ASW_MSG_EXIT instead of killing */
 } asw_actor_opts_t;
 

@@ -5,11 +5,16 @@
  *
  * A turn. The worker first delivers ASW_MSG_RESUME if a resume is pending, then an awaited reply
  * if one came, then (first turn only: the ASW__F_START flag set by spawn, no node) runs the
- * start hooks, then pops at most max_per_turn nodes, system queue first. Internal nodes (stop,
- * kill, request timeout) are handled by the runtime; user nodes are checked (addressed to
- * this incarnation? expired? trimmed by drop-oldest?) and given to the behaviour, whose return
- * code decides: continue, stop, suspend, yield or error (on_error hook, else exit with the error
- * as reason). The actor is then requeued (messages left), made idle, or parked as suspended.
+ * start hooks, then pops nodes, system queue first, while the turn's budget lasts: max_per_turn
+ * units, one per node handled and one per actor spawned on this worker during the turn. Without
+ * the spawn charge an actor that spawns in a loop of self-sent messages would spawn max_per_turn
+ * times more actors than a turn handles messages: they overflow the run ring into the inject
+ * list, drain the worker's slot cache (every spawn then takes the table lock) and look like a
+ * backlog the other worker should steal, so their start and stop cross cores. Internal nodes (stop,
+ * kill, request timeout) are handled by the runtime; user nodes are checked (addressed to this
+ * incarnation? expired? trimmed by drop-oldest?) and given to the behaviour, whose return code
+ * decides: continue, stop, suspend, yield or error (on_error hook, else exit with the error as
+ * reason). The actor is then requeued (messages left), made idle, or parked as suspended.
  *
  * Invariants. Only the worker running an actor (state SCHED, won by CAS) touches its consumer
  * side: queues' tails, pending table, counters other than enq/dropped/rejected. Links, monitors
@@ -164,6 +169,7 @@ int asw__rt_spawn(asw_system_t *sys, const asw_actor_opts_t *opts, asw_actor_id_
     asw__worker_t *sw = asw__rt_worker(sys);
     atomic_store_explicit(&a->last_worker, (uint16_t)(sw ? sw->index + 1 : 0),
                           memory_order_relaxed);
+    if (sw) sw->turn_spawns++; /* charged to the running turn's budget (asw__rt_run) */
     atomic_store_explicit(&a->deq, 0, memory_order_relaxed);
     atomic_store_explicit(&a->handled, 0, memory_order_relaxed);
     atomic_store_explicit(&a->expired, 0, memory_order_relaxed);
@@ -504,6 +510,7 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
     atomic_store_explicit(&w->turn_t0, t0, memory_order_relaxed);
     int reason = 0, v = V_CONT;
     uint32_t budget = a->max_per_turn, n = 0;
+    w->turn_spawns = 0;
     bump(&w->turns);
     uint32_t fl = atomic_load_explicit(&a->flags, memory_order_acquire);
     if (ASW_UNLIKELY(fl & (ASW__F_KILLED | ASW__F_RESUME))) {
@@ -531,7 +538,7 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
      * handled inline; anything else goes through process(). */
     asw_actor_id_t me = atomic_load_explicit(&a->id, memory_order_relaxed);
     bool plain = a->capacity == 0;
-    while (v == V_CONT && n < budget) {
+    while (v == V_CONT && n + w->turn_spawns < budget) {
         asw__mnode_t *node = asw__rt_pop(a);
         if (!node) break;
         n++;

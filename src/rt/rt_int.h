@@ -251,6 +251,7 @@ typedef struct asw__worker {
     _Atomic(asw_actor_t *) ring[ASW__RING];
     _Alignas(64) asw_actor_t *lifo; /* not stealable: the actor just made runnable by this worker */
     uint32_t lifo_runs;
+    uint32_t turn_spawns; /* actors spawned during the current turn: each counts as a message */
     /* node cache */
     asw__mnode_t *cache;
     uint32_t ncache;

@@ -29,8 +29,9 @@
  * queue becomes non-empty. A `searching` flag makes a burst of pushes cost one wake-up, not one
  * per push.
  *
- * Fairness is per turn: actor.c runs at most max_per_turn messages, then the actor goes to the
- * back of the ring. The scheduler never preempts a running behaviour.
+ * Fairness is per turn: actor.c runs at most max_per_turn messages (an actor spawned during the
+ * turn counts as one), then the actor goes to the back of the ring. The scheduler never preempts a
+ * running behaviour.
  *
  * Not here: what a turn does (actor.c), the actor table (registry.c), timers (timer.c).
  */

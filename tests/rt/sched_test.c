@@ -2,7 +2,8 @@
  * tests/rt/sched_test.c -- scheduler placement: a few actors exchanging messages stay on one
  * worker (no eager stealing), yet work still spreads when a turn runs long (stall stealing) or
  * when many actors are runnable (backlog stealing); an actor moving between workers keeps the
- * order of each sender's messages; the memory of an idle actor stays within its budget.
+ * order of each sender's messages; actors spawned in a turn count toward its budget; the memory
+ * of an idle actor stays within its budget.
  */
 #include "rt_util.h"
 
@@ -160,6 +161,69 @@ static void order_per_sender_kept(void **st)
     asw_system_free(sys);
 }
 
+/* ---- spawns count toward the spawning turn's budget ---- */
+
+/* The spawner handles SPAWN_MSGS messages it sends itself, spawning one child per message. A
+ * turn may run max_per_turn units, one per message handled and one per actor spawned, so with
+ * max_per_turn 8 a turn handles 4 messages and its 4 children start before the next turn. */
+enum { SPAWN_MSGS = 40, SPAWN_TURN = 8 };
+
+static atomic_int sp_started;
+static int sp_spawned, sp_max_pending;
+
+static void sp_child_started(asw_actor_t *self)
+{
+    (void)self;
+    atomic_fetch_add(&sp_started, 1);
+}
+
+static const asw_actor_hooks_t sp_child_hooks = {.post_start = sp_child_started};
+
+static int sp_child(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)self;
+    (void)msg;
+    return ASW_ACT_STOP;
+}
+
+static int sp_spawner(asw_actor_t *self, asw_msg_t *msg)
+{
+    (void)msg;
+    asw_actor_opts_t o = {.behavior = sp_child, .hooks = &sp_child_hooks};
+    asw_actor_id_t id;
+    if (asw_spawn(asw_actor_system(self), &o, &id, NULL) != ASW_OK) return ASW_E_INVALID;
+    sp_spawned++;
+    int pending = sp_spawned - atomic_load(&sp_started);
+    if (pending > sp_max_pending) sp_max_pending = pending;
+    asw_msg_t m = {.type = 1};
+    if (asw_actor_send(self, id, &m, NULL) != ASW_OK) return ASW_E_INVALID;
+    if (sp_spawned < SPAWN_MSGS) return asw_actor_send(self, asw_self(self), &m, NULL);
+    return ASW_ACT_OK;
+}
+
+static void spawns_count_toward_turn_budget(void **st)
+{
+    (void)st;
+    atomic_store(&sp_started, 0);
+    sp_spawned = sp_max_pending = 0;
+    asw_system_t *sys = new_sys(1); /* one worker: the order of turns is deterministic */
+    asw_actor_opts_t o = {.behavior = sp_spawner, .max_per_turn = SPAWN_TURN};
+    asw_actor_id_t s;
+    assert_int_equal(asw_spawn(sys, &o, &s, NULL), ASW_OK);
+    asw_msg_t m = {.type = 1};
+    assert_int_equal(asw_send(sys, s, &m, NULL), ASW_OK);
+    assert_int_equal(asw_system_quiesce(sys, 5000000000u), ASW_OK);
+    assert_int_equal(sp_spawned, SPAWN_MSGS);
+    assert_int_equal(atomic_load(&sp_started), SPAWN_MSGS);
+    /* Counting messages only, a turn would handle 8 messages and leave 8 children waiting. */
+    assert_true(sp_max_pending >= 1);
+    assert_true(sp_max_pending <= SPAWN_TURN / 2);
+    asw_system_stats_t ss;
+    asw_system_stats(sys, &ss);
+    assert_int_equal(ss.actors_live, 1);
+    asw_system_free(sys);
+}
+
 /* ---- memory of an idle actor ---- */
 
 static atomic_long live_bytes;
@@ -230,6 +294,7 @@ int main(void)
         cmocka_unit_test(long_turn_lets_queued_actor_run_elsewhere),
         cmocka_unit_test(backlog_spreads_over_workers),
         cmocka_unit_test(order_per_sender_kept),
+        cmocka_unit_test(spawns_count_toward_turn_budget),
         cmocka_unit_test(idle_actor_fits_256_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
