@@ -15,7 +15,8 @@
  *                                (bench/guests/host_probe.c) calls the request host function
  *                                1000 times per host request, echo answers each (ns/op)
  *   host.hostcall_checked        one storage-get from wasm (capability check + quota + audit +
- *                                LMDB read), 1000 per host request, in the probe guest (ns/op)
+ *                                the read: of one key, so from storage.c's read cache after the
+ *                                first), 1000 per host request, in the probe guest (ns/op)
  */
 #include "harness.h"
 

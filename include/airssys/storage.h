@@ -112,7 +112,11 @@ ASW_API const char *asw_storage_ns_id(const asw_storage_ns_t *ns);
  * *out_len (must not be NULL) receives the value's length. Returns ASW_OK (value copied),
  * ASW_E_NOT_FOUND, ASW_E_OVERFLOW (cap too small: nothing copied, *out_len says how much is
  * needed), ASW_E_INVALID (empty key, NULL argument), ASW_E_LIMIT (key too long), ASW_E_BUSY
- * (too many concurrent readers), ASW_E_IO. Borrows everything.
+ * (too many concurrent readers), ASW_E_IO. Borrows everything. Small values (key <= 64,
+ * value <= 256 bytes) are kept in a cache of 8 entries per handle (about 2.8 KiB, allocated on
+ * the first get) and served from it while no commit since could have changed them -- by this
+ * process or any other writing to the store; a get never returns a value older than the last
+ * commit that changed its key.
  */
 ASW_API int asw_storage_get(asw_storage_ns_t *ns, const void *key, size_t klen, void *buf,
                             size_t cap, size_t *out_len, asw_error_t *out_err);

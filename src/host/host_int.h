@@ -190,6 +190,9 @@ void asw__host_log(asw_host_t *host, int level, const char *component, const cha
 /* Counts a refused host call of comp. */
 void asw__host_count_denied(asw_component_t *comp);
 /* CLOCK_MONOTONIC now, in ns; a sleep of ns (resumed after signals). */
+/* [storage.c] Gets served by ns's read cache so far (for tests). */
+uint64_t asw__storage_cache_hits(asw_storage_ns_t *ns);
+
 /* [prefault.c] After a spawn: keeps the heap pages the next spawns will use faulted in.
  * spawned: a block the spawn allocated (only its address is read). */
 void asw__host_prefault(const void *spawned);

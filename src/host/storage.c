@@ -43,6 +43,19 @@
  * 0, under the write side) and runs again. Raw MDB_MAP_FULL / MDB_MAP_RESIZED codes travel
  * from the transaction code up to run(), which is the one place that handles them.
  *
+ * Read cache. A get of a small value (key <= RC_KEY_MAX, value <= RC_VAL_MAX bytes) keeps it in
+ * a per-handle cache of RC_WAYS entries (allocated on the first get, direct-mapped by key
+ * hash, under the handle's mutex), so a component re-reading its keys skips the read
+ * transaction and the B-tree search. An entry records, before its read transaction began, the
+ * write epoch of its namespace's bucket (every commit of this process bumps the bucket of its
+ * namespace, hashed by id, so two handles of one namespace share it) and the count of this
+ * process's commits, and then the id of the snapshot it read. It is used only while its bucket's
+ * epoch is unchanged and every commit since its snapshot (LMDB's last committed id, read from
+ * the meta page, which other processes' commits also advance) is one of this process's own:
+ * then nothing committed since could have changed the key. Reading the counters before the
+ * snapshot, and bumping them after each commit, errs on the side of a miss. The check runs under
+ * the read side of map_lock, like every transaction (the meta pages move on a remap).
+ *
  * Not here: capability checks (the host function checks the storage capability before it calls
  * in), transactions spanning several calls, shrinking the map, and LMDB's own allocations (it
  * uses malloc, outside the allocator hook).
@@ -50,6 +63,7 @@
 #include "airssys/storage.h"
 
 #include "base/base.h"
+#include "host/host_int.h"
 
 #include <errno.h>
 #include <lmdb.h>
@@ -73,6 +87,11 @@
 #define POOL_SLOTS        16
 /* An encoded key: length byte, namespace, user key. */
 #define EKEY_MAX (1 + ASW_STORAGE_NS_MAX + ASW_STORAGE_KEY_MAX)
+/* The read cache (see the top of the file). */
+#define EPOCHS     64
+#define RC_WAYS    8
+#define RC_KEY_MAX 64
+#define RC_VAL_MAX 256
 
 struct asw_storage {
     MDB_env *env;
@@ -85,10 +104,21 @@ struct asw_storage {
     _Atomic(MDB_txn *) pool[POOL_SLOTS]; /* reset read transactions */
     atomic_size_t live_ns;               /* open namespace handles (checked at close) */
     atomic_uint readers;                 /* read transactions alive (in use or pooled) */
-    pthread_rwlock_t map_lock; /* read side: a transaction may be live; write side: resizing */
-    _Atomic uint64_t map_now;  /* the map's size now (written under the write side) */
-    bool map_lock_ok;          /* map_lock was initialised */
+    pthread_rwlock_t map_lock;      /* read side: a transaction may be live; write side: resizing */
+    _Atomic uint64_t map_now;       /* the map's size now (written under the write side) */
+    bool map_lock_ok;               /* map_lock was initialised */
+    _Atomic uint64_t own_commits;   /* write transactions this process committed (or tried) */
+    _Atomic uint64_t epoch[EPOCHS]; /* per namespace bucket: bumped after each such commit */
 };
+
+typedef struct rc_ent {
+    uint64_t txnid, own, epoch; /* the snapshot read, and the counters before it */
+    uint32_t vlen;
+    uint16_t klen;
+    bool used;
+    uint8_t key[RC_KEY_MAX];
+    uint8_t val[RC_VAL_MAX];
+} rc_ent;
 
 struct asw_storage_ns {
     asw_storage_t *st;
@@ -97,6 +127,11 @@ struct asw_storage_ns {
     uint8_t prefix[1 + ASW_STORAGE_NS_MAX]; /* [len][id] */
     uint8_t ukey[1 + ASW_STORAGE_NS_MAX];   /* [0x00][id]: the usage record's key */
     char id[ASW_STORAGE_NS_MAX + 1];
+    uint32_t bucket; /* of st->epoch */
+    pthread_mutex_t rc_mu;
+    bool rc_ok;       /* rc_mu was initialised */
+    rc_ent *rc;       /* RC_WAYS entries, allocated on the first get; under rc_mu */
+    uint64_t rc_hits; /* under rc_mu; for tests (asw__storage_cache_hits) */
 };
 
 typedef struct usage_rec {
@@ -105,6 +140,23 @@ typedef struct usage_rec {
 
 static pthread_mutex_t g_open_lock = PTHREAD_MUTEX_INITIALIZER;
 static asw_storage_t *g_open;
+
+static uint32_t fnv1a(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+/* After a write transaction's commit, done or failed (a failed one only costs misses): what the
+ * read caches check (see the top of the file). ns NULL: no namespace's entries changed. */
+static void committed(asw_storage_t *st, const asw_storage_ns_t *ns)
+{
+    if (ns) atomic_fetch_add_explicit(&st->epoch[ns->bucket], 1, memory_order_release);
+    atomic_fetch_add_explicit(&st->own_commits, 1, memory_order_release);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 
@@ -369,6 +421,7 @@ static int open_db(asw_storage_t *st, asw_error_t *err)
     }
     rc = mdb_txn_commit(txn);
     txn = NULL;
+    committed(st, NULL);
     if (rc) return lmdb_error(err, rc, "commit");
     return ASW_OK;
 fail:
@@ -509,6 +562,15 @@ ASW_API uint64_t asw_storage_map_size(asw_storage_t *st)
 
 /* ------------------------------------------------------------------------------------------ */
 
+uint64_t asw__storage_cache_hits(asw_storage_ns_t *ns)
+{
+    if (!ns || !ns->rc_ok) return 0;
+    pthread_mutex_lock(&ns->rc_mu);
+    uint64_t n = ns->rc_hits;
+    pthread_mutex_unlock(&ns->rc_mu);
+    return n;
+}
+
 ASW_API int asw_storage_ns_open(asw_storage_t *st, const char *id, uint64_t quota_bytes,
                                 asw_storage_ns_t **out_ns, asw_error_t *out_err)
 {
@@ -531,6 +593,8 @@ ASW_API int asw_storage_ns_open(asw_storage_t *st, const char *id, uint64_t quot
     memcpy(ns->ukey + 1, id, n);
     memcpy(ns->id, id, n);
     ns->id[n] = '\0';
+    ns->bucket = fnv1a(id, n) % EPOCHS;
+    ns->rc_ok = pthread_mutex_init(&ns->rc_mu, NULL) == 0; /* else: no read cache */
     atomic_fetch_add(&st->live_ns, 1);
     *out_ns = ns;
     return ASW_OK;
@@ -540,6 +604,8 @@ ASW_API void asw_storage_ns_close(asw_storage_ns_t *ns)
 {
     if (!ns) return;
     atomic_fetch_sub(&ns->st->live_ns, 1);
+    if (ns->rc_ok) pthread_mutex_destroy(&ns->rc_mu);
+    asw__free(ns->rc);
     asw__free(ns);
 }
 
@@ -564,15 +630,80 @@ typedef struct get_ctx {
     MDB_val k;
     void *buf;
     size_t cap, *out_len;
+    const void *key; /* the user key, for the read cache */
+    size_t klen;
 } get_ctx;
+
+/* Copies a found value of vlen bytes out (or fails with ASW_E_OVERFLOW). */
+static int deliver(get_ctx *c, const void *v, size_t vlen, asw_error_t *err)
+{
+    *c->out_len = vlen;
+    if (vlen > c->cap)
+        return asw__errorf(err, ASW_E_OVERFLOW,
+                           "storage: value of %zu bytes does not fit a buffer of %zu", vlen,
+                           c->cap);
+    if (vlen) memcpy(c->buf, v, vlen);
+    return ASW_OK;
+}
+
+/* Serves c from the read cache if its entry is still valid; true with *out_rc set on a hit. */
+static bool cache_get(get_ctx *c, uint32_t way, int *out_rc, asw_error_t *err)
+{
+    asw_storage_ns_t *ns = c->ns;
+    asw_storage_t *st = ns->st;
+    bool hit = false;
+    pthread_mutex_lock(&ns->rc_mu);
+    rc_ent *e = ns->rc ? &ns->rc[way] : NULL;
+    if (e && e->used && e->klen == c->klen && memcmp(e->key, c->key, c->klen) == 0) {
+        /* The counters first, then the last committed id (acquire keeps that order). */
+        uint64_t ep = atomic_load_explicit(&st->epoch[ns->bucket], memory_order_acquire);
+        uint64_t own = atomic_load_explicit(&st->own_commits, memory_order_acquire);
+        MDB_envinfo info;
+        if (ep == e->epoch && mdb_env_info(st->env, &info) == 0 &&
+            (uint64_t)info.me_last_txnid - e->txnid == own - e->own) {
+            hit = true;
+            ns->rc_hits++;
+            *out_rc = deliver(c, e->val, e->vlen, err);
+        }
+    }
+    pthread_mutex_unlock(&ns->rc_mu);
+    return hit;
+}
+
+static void cache_put(get_ctx *c, uint32_t way, uint64_t txnid, uint64_t own, uint64_t ep,
+                      const MDB_val *v)
+{
+    asw_storage_ns_t *ns = c->ns;
+    pthread_mutex_lock(&ns->rc_mu);
+    if (!ns->rc) ns->rc = asw__calloc(RC_WAYS, sizeof *ns->rc); /* none: no caching */
+    if (ns->rc) {
+        rc_ent *e = &ns->rc[way];
+        e->txnid = txnid;
+        e->own = own;
+        e->epoch = ep;
+        e->klen = (uint16_t)c->klen;
+        e->vlen = (uint32_t)v->mv_size;
+        memcpy(e->key, c->key, c->klen);
+        if (v->mv_size) memcpy(e->val, v->mv_data, v->mv_size);
+        e->used = true;
+    }
+    pthread_mutex_unlock(&ns->rc_mu);
+}
 
 static int get_op(void *ctx, asw_error_t *err)
 {
     get_ctx *c = ctx;
     asw_storage_ns_t *ns = c->ns;
+    bool cacheable = ns->rc_ok && c->klen <= RC_KEY_MAX;
+    uint32_t way = cacheable ? fnv1a(c->key, c->klen) % RC_WAYS : 0;
+    int rc;
+    if (cacheable && cache_get(c, way, &rc, err)) return rc;
+    /* Read before the snapshot: a commit between the two makes the entry miss, never lie. */
+    uint64_t ep = atomic_load_explicit(&ns->st->epoch[ns->bucket], memory_order_acquire);
+    uint64_t own = atomic_load_explicit(&ns->st->own_commits, memory_order_acquire);
     MDB_txn *txn;
     MDB_val v;
-    int rc = get_rtxn(ns->st, &txn, err);
+    rc = get_rtxn(ns->st, &txn, err);
     if (rc) return rc;
     int mrc = mdb_get(txn, ns->st->dbi, &c->k, &v);
     if (mrc == MDB_NOTFOUND) {
@@ -580,13 +711,8 @@ static int get_op(void *ctx, asw_error_t *err)
     } else if (mrc) {
         rc = lmdb_error(err, mrc, "get");
     } else {
-        *c->out_len = v.mv_size;
-        if (v.mv_size > c->cap)
-            rc = asw__errorf(err, ASW_E_OVERFLOW,
-                             "storage: value of %zu bytes does not fit a buffer of %zu", v.mv_size,
-                             c->cap);
-        else if (v.mv_size)
-            memcpy(c->buf, v.mv_data, v.mv_size);
+        rc = deliver(c, v.mv_data, v.mv_size, err);
+        if (cacheable && v.mv_size <= RC_VAL_MAX) cache_put(c, way, mdb_txn_id(txn), own, ep, &v);
     }
     put_rtxn(ns->st, txn);
     return rc;
@@ -599,7 +725,7 @@ ASW_API int asw_storage_get(asw_storage_ns_t *ns, const void *key, size_t klen, 
         return asw__errorf(out_err, ASW_E_INVALID, "storage: get: NULL argument");
     *out_len = 0;
     uint8_t kb[EKEY_MAX];
-    get_ctx c = {ns, {0, NULL}, buf, cap, out_len};
+    get_ctx c = {ns, {0, NULL}, buf, cap, out_len, key, klen};
     int rc = encode_key(ns, key, klen, false, kb, &c.k, out_err);
     if (rc) return rc;
     return run(ns->st, get_op, &c, out_err);
@@ -701,6 +827,7 @@ static int set_op(void *ctx, asw_error_t *err)
     rc = write_usage(ns, txn, &u, err);
     if (rc) goto fail;
     mrc = mdb_txn_commit(txn); /* frees txn, also on failure */
+    committed(ns->st, ns);
     return mrc ? lmdb_fail(err, mrc, "commit") : ASW_OK;
 fail:
     mdb_txn_abort(txn);
@@ -766,6 +893,7 @@ static int delete_op(void *ctx, asw_error_t *err)
     rc = write_usage(ns, txn, &u, err);
     if (rc) goto fail;
     mrc = mdb_txn_commit(txn);
+    committed(ns->st, ns);
     return mrc ? lmdb_fail(err, mrc, "commit") : ASW_OK;
 fail:
     mdb_txn_abort(txn);
@@ -932,6 +1060,7 @@ static int clear_op(void *ctx, asw_error_t *err)
     rc = write_usage(ns, txn, &zero, err);
     if (rc) goto fail;
     mrc = mdb_txn_commit(txn);
+    committed(ns->st, ns);
     if (mrc) return lmdb_fail(err, mrc, "commit");
     c->deleted = n;
     return ASW_OK;

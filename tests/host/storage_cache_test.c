@@ -1,0 +1,188 @@
+/*
+ * tests/host/storage_cache_test.c -- the read cache of storage.c: a re-read is served from it,
+ * and it never returns a value older than the last commit that changed the key, whoever made
+ * that commit: this handle (set, delete, clear), another handle of the same namespace, or
+ * another process writing to the same store (storage_crash_helper). Writes to other namespaces
+ * of this process keep the entries valid; values and keys too big are not cached.
+ */
+#include "testlib.h"
+
+#include "airssys/storage.h"
+#include "host/host_int.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef ASW_STORAGE_CRASH_HELPER
+#error "ASW_STORAGE_CRASH_HELPER must name the helper program"
+#endif
+
+static char g_dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/asw_rcacheXXXXXX");
+    return mkdtemp(g_dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char p[128];
+    snprintf(p, sizeof p, "%s/data.mdb", g_dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/lock.mdb", g_dir);
+    unlink(p);
+    rmdir(g_dir);
+    return 0;
+}
+
+static void set_str(asw_storage_ns_t *ns, const char *k, const char *v)
+{
+    asw_error_t e = {0};
+    int rc = asw_storage_set(ns, k, strlen(k), v, strlen(v), NULL, &e);
+    if (rc) fail_msg("set %s: %s", k, e.msg);
+}
+
+static void expect_str(asw_storage_ns_t *ns, const char *k, const char *v)
+{
+    char buf[1024];
+    size_t len = 0;
+    asw_error_t e = {0};
+    int rc = asw_storage_get(ns, k, strlen(k), buf, sizeof buf, &len, &e);
+    if (rc) fail_msg("get %s: %s", k, e.msg);
+    if (len != strlen(v) || memcmp(buf, v, len) != 0)
+        fail_msg("get %s: \"%.*s\", expected \"%s\"", k, (int)len, buf, v);
+}
+
+static void expect_missing(asw_storage_ns_t *ns, const char *k)
+{
+    char buf[16];
+    size_t len = 0;
+    assert_int_equal(asw_storage_get(ns, k, strlen(k), buf, sizeof buf, &len, NULL),
+                     ASW_E_NOT_FOUND);
+}
+
+static void own_writes(void **state)
+{
+    (void)state;
+    asw_storage_t *st = NULL;
+    asw_storage_ns_t *a = NULL, *a2 = NULL, *b = NULL;
+    assert_int_equal(asw_storage_open(g_dir, NULL, &st, NULL), ASW_OK);
+    assert_int_equal(asw_storage_ns_open(st, "alpha", 0, &a, NULL), ASW_OK);
+    assert_int_equal(asw_storage_ns_open(st, "alpha", 0, &a2, NULL), ASW_OK);
+    assert_int_equal(asw_storage_ns_open(st, "beta", 0, &b, NULL), ASW_OK);
+
+    set_str(a, "k", "one");
+    expect_str(a, "k", "one"); /* fills */
+    uint64_t h = asw__storage_cache_hits(a);
+    expect_str(a, "k", "one");
+    assert_int_equal(asw__storage_cache_hits(a), h + 1);
+
+    /* Another namespace's write leaves the entry valid. */
+    set_str(b, "k", "other");
+    expect_str(a, "k", "one");
+    assert_int_equal(asw__storage_cache_hits(a), h + 2);
+
+    /* This handle's write, another handle's write, a delete, a clear: never the old value. */
+    set_str(a, "k", "two");
+    expect_str(a, "k", "two");
+    set_str(a2, "k", "three");
+    expect_str(a, "k", "three");
+    expect_str(a, "k", "three");
+    assert_int_equal(asw_storage_delete(a2, "k", 1, NULL), ASW_OK);
+    expect_missing(a, "k");
+    set_str(a, "k", "four");
+    expect_str(a, "k", "four");
+    assert_int_equal(asw_storage_ns_clear(a2, NULL, NULL), ASW_OK);
+    expect_missing(a, "k");
+
+    /* A value too large for its buffer: ASW_E_OVERFLOW with the length, cached or not. */
+    set_str(a, "k", "0123456789");
+    for (int i = 0; i < 2; i++) {
+        char small[4];
+        size_t len = 0;
+        assert_int_equal(asw_storage_get(a, "k", 1, small, sizeof small, &len, NULL),
+                         ASW_E_OVERFLOW);
+        assert_int_equal(len, 10);
+    }
+
+    /* Values over 256 bytes are read from LMDB every time. */
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    set_str(a, "big", big);
+    h = asw__storage_cache_hits(a);
+    expect_str(a, "big", big);
+    expect_str(a, "big", big);
+    assert_int_equal(asw__storage_cache_hits(a), h);
+
+    asw_storage_ns_close(a);
+    asw_storage_ns_close(a2);
+    asw_storage_ns_close(b);
+    asw_storage_close(st);
+}
+
+/* Runs the helper (namespace "victim", keys k<start>...) until it acknowledged key k<start>. */
+static void foreign_write(long start)
+{
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        char s[32];
+        snprintf(s, sizeof s, "%ld", start);
+        execl(ASW_STORAGE_CRASH_HELPER, ASW_STORAGE_CRASH_HELPER, g_dir, "full", s, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    FILE *f = fdopen(out[0], "r");
+    assert_non_null(f);
+    char line[64], want[32];
+    snprintf(want, sizeof want, "ack %ld\n", start);
+    bool acked = false;
+    while (!acked && fgets(line, sizeof line, f))
+        acked = strcmp(line, want) == 0;
+    kill(pid, SIGKILL);
+    fclose(f);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(acked);
+}
+
+static void other_process_writes(void **state)
+{
+    (void)state;
+    asw_storage_t *st = NULL;
+    asw_storage_ns_t *v = NULL;
+    assert_int_equal(asw_storage_open(g_dir, NULL, &st, NULL), ASW_OK);
+    assert_int_equal(asw_storage_ns_open(st, "victim", 0, &v, NULL), ASW_OK);
+    set_str(v, "k5", "mine");
+    expect_str(v, "k5", "mine");
+    expect_str(v, "k5", "mine"); /* cached */
+    foreign_write(5);            /* another process writes k5 = value-5 */
+    expect_str(v, "k5", "value-5");
+    uint64_t h = asw__storage_cache_hits(v);
+    expect_str(v, "k5", "value-5");
+    assert_int_equal(asw__storage_cache_hits(v), h + 1);
+    asw_storage_ns_close(v);
+    asw_storage_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(own_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_process_writes, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
