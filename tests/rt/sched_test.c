@@ -69,9 +69,16 @@ static int cpu_actor(asw_actor_t *self, asw_msg_t *msg)
         tl_marked = 1;
         atomic_fetch_add(&busy_workers_seen, 1);
     }
+    /* Busy for 1 ms of wall time: a counted loop is what clang folds or vectorises away (the
+     * 64 actors then took 4 ms in all and the second worker sometimes never got a turn). */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     unsigned x = 1;
-    for (unsigned i = 0; i < 200000; i++)
-        x = x * 1103515245u + i;
+    do {
+        for (unsigned i = 0; i < 1000; i++)
+            x = x * 1103515245u + i;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 1000000L);
     atomic_fetch_add(&cpu_sink, x);
     atomic_fetch_sub(&cpu_left, 1);
     return ASW_ACT_OK;
