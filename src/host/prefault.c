@@ -41,28 +41,30 @@
 #define MARGIN         (16u * 1024u) /* about four spawns' worth */
 #define MAX_MISSES     3
 
-static _Thread_local struct {
+typedef struct pf_state {
     uintptr_t lo, hi;  /* the block populated last */
     uint8_t misses;    /* populates in a row that the next spawn did not land in */
     bool pending, off; /* pending: a populate waits for the next spawn's verdict */
-} pf ASW_TLS_IE;
+} pf_state;
+
+static _Thread_local pf_state tl_pf ASW_TLS_IE;
 
 static atomic_bool unsupported; /* the kernel refused MADV_POPULATE_WRITE */
 
 void asw__host_prefault(const void *spawned)
 {
-    if (pf.off || atomic_load_explicit(&unsupported, memory_order_relaxed) || !spawned) return;
+    if (tl_pf.off || atomic_load_explicit(&unsupported, memory_order_relaxed) || !spawned) return;
     uintptr_t p = (uintptr_t)spawned;
-    if (pf.pending) { /* did the last populate serve this spawn? */
-        pf.pending = false;
-        if (p >= pf.lo && p < pf.hi) {
-            pf.misses = 0;
-        } else if (++pf.misses >= MAX_MISSES) {
-            pf.off = true;
+    if (tl_pf.pending) { /* did the last populate serve this spawn? */
+        tl_pf.pending = false;
+        if (p >= tl_pf.lo && p < tl_pf.hi) {
+            tl_pf.misses = 0;
+        } else if (++tl_pf.misses >= MAX_MISSES) {
+            tl_pf.off = true;
             return;
         }
     }
-    if (p < pf.lo || (p >= pf.lo && p + MARGIN < pf.hi)) return; /* reused, or room left */
+    if (p < tl_pf.lo || p + MARGIN < tl_pf.hi) return; /* reused memory, or room left */
     uint8_t *b = asw__malloc(PREFAULT_BYTES);
     if (!b) return;
     long page = sysconf(_SC_PAGESIZE);
@@ -71,8 +73,8 @@ void asw__host_prefault(const void *spawned)
     uintptr_t end = ((uintptr_t)b + PREFAULT_BYTES) & ~(ps - 1);
     if (end > start && madvise((void *)start, end - start, MADV_POPULATE_WRITE) != 0)
         atomic_store_explicit(&unsupported, true, memory_order_relaxed);
-    pf.lo = (uintptr_t)b;
-    pf.hi = (uintptr_t)b + PREFAULT_BYTES;
-    pf.pending = true;
+    tl_pf.lo = (uintptr_t)b;
+    tl_pf.hi = (uintptr_t)b + PREFAULT_BYTES;
+    tl_pf.pending = true;
     asw__free(b);
 }
