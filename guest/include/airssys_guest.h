@@ -21,7 +21,11 @@
  *   int32_t init(void)               optional: once per fresh instance (also after a
  *                                     restart), before the first message; negative fails the
  *                                     start. It runs before the actor exists: messaging calls
- *                                     fail there (storage, log, time work);
+ *                                     fail there (storage, log, time work): use start;
+ *   int32_t start(void)              optional: in every incarnation, on its actor, after init
+ *                                     and post-restart, before the first message; messaging
+ *                                     works, as_request and as_sleep fail (AS_E_STATE);
+ *                                     negative fails that start;
  *   int32_t handle-reply(int64_t corr, int32_t status, data, len)
  *                                     required when the component calls as_request_async:
  *                                     one call per reply (status 0), timeout (AS_E_TIMEOUT)

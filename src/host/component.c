@@ -62,6 +62,7 @@
 #define EXPORT_REPLY        "handle-reply"
 #define EXPORT_PRE_STOP     "pre-stop"
 #define EXPORT_POST_RESTART "post-restart"
+#define EXPORT_START        "start"
 /* The import that needs EXPORT_REPLY. */
 #define IMPORT_ASYNC "request-async"
 /* Longest run of pre-stop (also bounded by the component's own deadline), so a host shutdown
@@ -318,8 +319,8 @@ static bool imports_host_fn(const asw_module_t *m, const char *name)
 }
 
 /* Looks up the optional exports and checks their types: handle-reply (i64 corr, i32 status,
- * i32 data, i32 len) -> i32, required when the module imports request-async; pre-stop and
- * post-restart (i32 restarts), each -> i32 or no result. */
+ * i32 data, i32 len) -> i32, required when the module imports request-async; start, pre-stop
+ * and post-restart (i32 restarts), each -> i32 or no result. */
 static int optional_exports(asw__inst_t *in, asw_error_t *out_err)
 {
     static const uint8_t reply_p[] = {ASW_I64, ASW_I32, ASW_I32, ASW_I32}, i32[] = {ASW_I32};
@@ -327,6 +328,12 @@ static int optional_exports(asw__inst_t *in, asw_error_t *out_err)
     in->f_reply = asw_instance_func(in->instance, EXPORT_REPLY);
     in->f_pre_stop = asw_instance_func(in->instance, EXPORT_PRE_STOP);
     in->f_post_restart = asw_instance_func(in->instance, EXPORT_POST_RESTART);
+    in->f_start = asw_instance_func(in->instance, EXPORT_START);
+    if (in->f_start && !func_has_type(in->f_start, 0, NULL, 0, NULL) &&
+        !func_has_type(in->f_start, 0, NULL, 1, i32))
+        return asw__errorf(
+            out_err, ASW_E_INVALID,
+            "component '%s': export '" EXPORT_START "' must have type () -> i32 or ()", c->name);
     if (in->f_reply && !func_has_type(in->f_reply, 4, reply_p, 1, i32))
         return asw__errorf(out_err, ASW_E_INVALID,
                            "component '%s': export '" EXPORT_REPLY
@@ -642,6 +649,18 @@ static int comp_pre_start(asw_actor_t *self)
                 inst_free(in);
                 return rc;
             }
+        }
+    }
+    if (in->f_start) {
+        /* Every incarnation, on its actor before its first message: messaging works. */
+        asw_error_t err = {0};
+        in->self = self;
+        int rc = call_hook(in, in->f_start, NULL, 0, EXPORT_START, ASW__HOOK_START, 0, &err);
+        in->self = NULL;
+        if (rc) {
+            record_crash(c, "start failed: %s", asw_error_message(&err));
+            inst_free(in);
+            return rc;
         }
     }
     asw_actor_set_state(self, in);

@@ -81,7 +81,7 @@ typedef struct asw__inst {
     asw_memory_t *memory;
     asw_func_t *f_handle, *f_alloc, *f_init;
     /* Optional exports (NULL when absent): handle-reply, pre-stop, post-restart. */
-    asw_func_t *f_reply, *f_pre_stop, *f_post_restart;
+    asw_func_t *f_reply, *f_pre_stop, *f_post_restart, *f_start;
     /* The export running (for logs and crash records). */
     const char *calling;
     /* ASW__HOOK_*: a hook is running, so suspending calls are refused. */

@@ -280,7 +280,7 @@ static const char hooks_manifest[] =
     "[component]\nname = \"hooky\"\nversion = \"1.0.0\"\n"
     "[capabilities]\n"
     "storage = [ { namespace = \"component:{self}:*\", permissions = [\"read\", \"write\"] } ]\n"
-    "messaging = [ { send = [\"nobody\"] } ]\n";
+    "messaging = [ { send = [\"nobody\", \"hooky\", \"trapper\"] } ]\n";
 
 static void expect_stored(asw_storage_t *st, const char *ns_id, const char *key, const char *v)
 {
@@ -304,9 +304,16 @@ static void lifecycle_hooks(void **state)
     asw_component_t *c = load(&f, ASW_GUEST_HOOKS, hooks_manifest, NULL);
     load(&f, ASW_GUEST_HOOKS, hooks_manifest, "trapper");
     assert_string_equal(ask(&f, "hooky", "get restarts"), "none"); /* a first start */
+    /* init runs before the actor exists: its send fails; start runs on the actor: its send to
+     * itself arrives. */
+    assert_true(ask(&f, "hooky", "get send-in-init")[0] == '-');
+    assert_string_equal(ask(&f, "hooky", "get send-in-start"), "0");
+    expect_soon(&f, "hooky", "get got-from-start", "yes");
+    assert_string_equal(ask(&f, "hooky", "get starts"), "1");
     /* A crash: no pre-stop; the restarted instance runs post-restart(1) after init. */
     assert_int_equal(asw_host_send(f.host, "hooky", "trap", 4, NULL), ASW_OK);
     expect_soon(&f, "hooky", "get restarts", "1");
+    assert_string_equal(ask(&f, "hooky", "get starts"), "2"); /* start runs in every incarnation */
     char want[16];
     snprintf(want, sizeof want, "%d", ASW_E_STATE);
     assert_string_equal(ask(&f, "hooky", "get sleep-in-hook"), want); /* cannot wait */

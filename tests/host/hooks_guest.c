@@ -6,12 +6,18 @@
  *   pre-stop():      stores "stopped" = "yes" and "async-in-stop" = the result of
  *                    as_request_async (AS_E_STATE expected); then traps when the instance
  *                    name starts with "trapper" (the host logs it and goes on).
+ *   init():          stores "send-in-init" = the result of sending to itself (as "hooky"; the
+ *                    actor does not exist yet: an error);
+ *   start():         counts "starts" (every incarnation) and stores "send-in-start" = the
+ *                    result of sending "from-start" to itself; receiving it stores
+ *                    "got-from-start" = "yes".
  * Requests: "sub <pattern>" answers the result of as_subscribe; "topics" the number of
  * publications received; "get <key>" the stored value (or "none"); "trap" traps; anything
  * else "ok".
  */
 #include "airssys_guest.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +34,36 @@ static void store_num(const char *key, long long v)
     char text[24];
     snprintf(text, sizeof text, "%lld", v);
     as_storage_set_str(key, text);
+}
+
+/* init and start act only as "hooky": other tests count the denials of their instances. */
+static bool is_hooky(void)
+{
+    char me[64];
+    int32_t n = as_self_id(me, sizeof me - 1);
+    return n == 5 && memcmp(me, "hooky", 5) == 0;
+}
+
+AS_EXPORT("init") int32_t init(void)
+{
+    if (is_hooky()) store_num("send-in-init", as_send_str("hooky", "from-init"));
+    return 0;
+}
+
+AS_EXPORT("start") int32_t start(void)
+{
+    if (!is_hooky()) return 0;
+    char buf[24];
+    uint32_t n = 0;
+    int32_t got = as_storage_get("starts", buf, sizeof buf - 1, &n);
+    long long starts = 0;
+    if (got >= 0) {
+        buf[got] = 0;
+        starts = atoll(buf);
+    }
+    store_num("starts", starts + 1);
+    store_num("send-in-start", as_send_str("hooky", "from-start"));
+    return 0;
 }
 
 AS_EXPORT("post-restart") int32_t post_restart(int32_t restarts)
@@ -75,6 +111,8 @@ int32_t handle(int32_t kind, const char *from, int32_t from_len, const char *dat
         key[kl] = 0;
         int32_t rc = as_storage_get(key, out, sizeof out, &n);
         as_respond(rc >= 0 ? out : "none", rc >= 0 ? (uint32_t)rc : 4);
+    } else if (kind == AS_KIND_SEND && len == 10 && !memcmp(data, "from-start", 10)) {
+        as_storage_set_str("got-from-start", "yes");
     } else if (len == 4 && !memcmp(data, "trap", 4)) {
         __builtin_trap();
     } else if (kind == AS_KIND_REQUEST) {
