@@ -3,14 +3,17 @@
  * and it never returns a value older than the last commit that changed the key, whoever made
  * that commit: this handle (set, delete, clear), another handle of the same namespace, or
  * another process writing to the same store (storage_crash_helper). Writes to other namespaces
- * of this process keep the entries valid; values and keys too big are not cached.
+ * of this process keep the entries valid; values and keys too big are not cached; readers racing
+ * a writer never see a count go back.
  */
 #include "testlib.h"
 
 #include "airssys/storage.h"
 #include "host/host_int.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,11 +181,91 @@ static void other_process_writes(void **state)
     asw_storage_close(st);
 }
 
+/* A writer counts k up through one handle while readers read it through another handle of
+ * the same namespace (and one reads through the writer's own handle): no reader ever sees the
+ * count go back, and once the writer is done every reader sees its last value. */
+enum { COUNT_TO = 2000, READERS = 2 };
+
+typedef struct race {
+    asw_storage_ns_t *w, *r[READERS];
+    atomic_bool done;
+    atomic_int bad;
+} race_t;
+
+static long read_count(asw_storage_ns_t *ns)
+{
+    char buf[32];
+    size_t len = 0;
+    if (asw_storage_get(ns, "k", 1, buf, sizeof buf - 1, &len, NULL)) return -1;
+    buf[len] = 0;
+    return atol(buf);
+}
+
+static void *race_writer(void *p)
+{
+    race_t *r = p;
+    for (long i = 1; i <= COUNT_TO; i++) {
+        char v[32];
+        int n = snprintf(v, sizeof v, "%ld", i);
+        if (asw_storage_set(r->w, "k", 1, v, (size_t)n, NULL, NULL)) atomic_fetch_add(&r->bad, 1);
+        if (read_count(r->w) < i) atomic_fetch_add(&r->bad, 1); /* its own write, at once */
+    }
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+typedef struct reader_arg {
+    race_t *r;
+    asw_storage_ns_t *ns;
+} reader_arg_t;
+
+static void *race_reader(void *p)
+{
+    reader_arg_t *a = p;
+    long last = 0;
+    while (!atomic_load(&a->r->done)) {
+        long v = read_count(a->ns);
+        if (v >= 0 && v < last) atomic_fetch_add(&a->r->bad, 1);
+        if (v > last) last = v;
+    }
+    if (read_count(a->ns) != COUNT_TO) atomic_fetch_add(&a->r->bad, 1);
+    return NULL;
+}
+
+static void concurrent_readers_never_go_back(void **state)
+{
+    (void)state;
+    asw_storage_t *st = NULL;
+    race_t r = {0};
+    assert_int_equal(asw_storage_open(g_dir, NULL, &st, NULL), ASW_OK);
+    assert_int_equal(asw_storage_ns_open(st, "raced", 0, &r.w, NULL), ASW_OK);
+    for (int i = 0; i < READERS; i++)
+        assert_int_equal(asw_storage_ns_open(st, "raced", 0, &r.r[i], NULL), ASW_OK);
+    set_str(r.w, "k", "0");
+    pthread_t tw, tr[READERS];
+    reader_arg_t ra[READERS];
+    for (int i = 0; i < READERS; i++) {
+        ra[i] = (reader_arg_t){&r, r.r[i]};
+        assert_int_equal(pthread_create(&tr[i], NULL, race_reader, &ra[i]), 0);
+    }
+    assert_int_equal(pthread_create(&tw, NULL, race_writer, &r), 0);
+    pthread_join(tw, NULL);
+    for (int i = 0; i < READERS; i++)
+        pthread_join(tr[i], NULL);
+    assert_int_equal(atomic_load(&r.bad), 0);
+    assert_true(asw__storage_cache_hits(r.r[0]) + asw__storage_cache_hits(r.r[1]) > 0);
+    asw_storage_ns_close(r.w);
+    for (int i = 0; i < READERS; i++)
+        asw_storage_ns_close(r.r[i]);
+    asw_storage_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(own_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(other_process_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_readers_never_go_back, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
