@@ -9,15 +9,14 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
+#include "store_util.h"
 #include "host/host_int.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef ASW_STORAGE_CRASH_HELPER
@@ -29,19 +28,13 @@ static char g_dir[64];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/asw_rcacheXXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return asw_test_store_dir_new(g_dir, sizeof g_dir, "rcache");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char p[128];
-    snprintf(p, sizeof p, "%s/data.mdb", g_dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", g_dir);
-    unlink(p);
-    rmdir(g_dir);
+    asw_test_store_dir_remove(g_dir);
     return 0;
 }
 
@@ -131,37 +124,6 @@ static void own_writes(void **state)
     asw_storage_close(st);
 }
 
-/* Runs the helper (namespace "victim", keys k<start>...) until it acknowledged key k<start>. */
-static void foreign_write(long start)
-{
-    int out[2];
-    assert_int_equal(pipe(out), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        close(out[1]);
-        char s[32];
-        snprintf(s, sizeof s, "%ld", start);
-        execl(ASW_STORAGE_CRASH_HELPER, ASW_STORAGE_CRASH_HELPER, g_dir, "full", s, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    FILE *f = fdopen(out[0], "r");
-    assert_non_null(f);
-    char line[64], want[32];
-    snprintf(want, sizeof want, "ack %ld\n", start);
-    bool acked = false;
-    while (!acked && fgets(line, sizeof line, f))
-        acked = strcmp(line, want) == 0;
-    kill(pid, SIGKILL);
-    fclose(f);
-    int status;
-    waitpid(pid, &status, 0);
-    assert_true(acked);
-}
-
 static void other_process_writes(void **state)
 {
     (void)state;
@@ -172,7 +134,8 @@ static void other_process_writes(void **state)
     set_str(v, "k5", "mine");
     expect_str(v, "k5", "mine");
     expect_str(v, "k5", "mine"); /* cached */
-    foreign_write(5);            /* another process writes k5 = value-5 */
+    /* Another process writes k5 = value-5. */
+    asw_test_store_writer_kill(ASW_STORAGE_CRASH_HELPER, g_dir, "full", 5, 1);
     expect_str(v, "k5", "value-5");
     uint64_t h = asw__storage_cache_hits(v);
     expect_str(v, "k5", "value-5");

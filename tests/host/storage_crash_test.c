@@ -13,13 +13,11 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
+#include "store_util.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef ASW_STORAGE_CRASH_HELPER
@@ -27,49 +25,6 @@
 #endif
 
 static char g_dir[64];
-
-/* Runs one round: starts the helper at key `start`, kills it after `acks` acknowledgements.
- * Returns the highest acknowledged index (or start - 1). */
-static long round_kill(const char *sync, long start, long acks)
-{
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        char sbuf[32];
-        snprintf(sbuf, sizeof sbuf, "%ld", start);
-        execl(ASW_STORAGE_CRASH_HELPER, ASW_STORAGE_CRASH_HELPER, g_dir, sync, sbuf, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *in = fdopen(fds[0], "r");
-    assert_non_null(in);
-    char line[64];
-    long last = start - 1, seen = 0;
-    bool killed = false;
-    while (fgets(line, sizeof line, in)) {
-        if (strncmp(line, "ack ", 4) == 0) {
-            long i = strtol(line + 4, NULL, 10);
-            assert_int_equal(i, last + 1);
-            last = i;
-            if (++seen == acks && !killed) {
-                kill(pid, SIGKILL);
-                killed = true;
-            }
-        }
-    }
-    fclose(in);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(killed);
-    assert_true(WIFSIGNALED(status));
-    assert_int_equal(WTERMSIG(status), SIGKILL);
-    return last;
-}
 
 static int count_fn(void *ud, const void *key, size_t klen)
 {
@@ -133,24 +88,19 @@ static void verify(long upto, long *out_present)
 static void kill9_rounds(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/asw_storekillXXXXXX");
-    assert_non_null(mkdtemp(g_dir));
+    assert_int_equal(asw_test_store_dir_new(g_dir, sizeof g_dir, "storekill"), 0);
     const char *policies[] = {"full", "none", "full", "none"};
     const long acks[] = {40, 3000, 75, 5000};
     long next = 0;
     for (int r = 0; r < 4; r++) {
-        long last = round_kill(policies[r], next, acks[r]);
+        long last =
+            asw_test_store_writer_kill(ASW_STORAGE_CRASH_HELPER, g_dir, policies[r], next, acks[r]);
         assert_true(last >= next + acks[r] - 1);
         long present;
         verify(last, &present);
         next = present + 1;
     }
-    char p[128];
-    snprintf(p, sizeof p, "%s/data.mdb", g_dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", g_dir);
-    unlink(p);
-    rmdir(g_dir);
+    asw_test_store_dir_remove(g_dir);
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
+#include "store_util.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,8 +81,7 @@ static void *worker(void *arg)
 static void concurrent_writers(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/asw_storethrXXXXXX");
-    assert_non_null(mkdtemp(g_dir));
+    assert_int_equal(asw_test_store_dir_new(g_dir, sizeof g_dir, "storethr"), 0);
     asw_storage_opts_t o = {0};
     o.sync = ASW_STORAGE_SYNC_NONE;
     assert_int_equal(asw_storage_open(g_dir, &o, &g_st, NULL), 0);
@@ -174,12 +174,7 @@ static void readers_full(void **state)
     assert_int_equal(asw_storage_get(ns, "k2", 2, buf, sizeof buf, &len, NULL), 0);
     asw_storage_ns_close(ns);
     asw_storage_close(g_st);
-    char p[128];
-    snprintf(p, sizeof p, "%s/data.mdb", g_dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", g_dir);
-    unlink(p);
-    rmdir(g_dir);
+    asw_test_store_dir_remove(g_dir);
 }
 
 int main(void)
