@@ -7,7 +7,6 @@
  */
 #include "rt_util.h"
 
-#include <stdlib.h>
 
 /* ---- a long turn does not hold back an actor queued behind it ---- */
 
@@ -233,39 +232,6 @@ static void spawns_count_toward_turn_budget(void **st)
 
 /* ---- memory of an idle actor ---- */
 
-static atomic_long live_bytes;
-
-static void *cnt_malloc(void *ud, size_t n)
-{
-    (void)ud;
-    size_t *p = malloc(n + 16);
-    if (!p) return NULL;
-    p[0] = n;
-    atomic_fetch_add(&live_bytes, (long)n);
-    return (char *)p + 16;
-}
-
-static void cnt_free(void *ud, void *ptr)
-{
-    (void)ud;
-    if (!ptr) return;
-    size_t *p = (size_t *)(void *)((char *)ptr - 16);
-    atomic_fetch_sub(&live_bytes, (long)p[0]);
-    free(p);
-}
-
-static void *cnt_realloc(void *ud, void *ptr, size_t n)
-{
-    if (!ptr) return cnt_malloc(ud, n);
-    size_t *p = (size_t *)(void *)((char *)ptr - 16);
-    long old = (long)p[0];
-    size_t *q = realloc(p, n + 16);
-    if (!q) return NULL;
-    q[0] = n;
-    atomic_fetch_add(&live_bytes, (long)n - old);
-    return (char *)q + 16;
-}
-
 static int idle_actor(asw_actor_t *self, asw_msg_t *msg)
 {
     (void)self;
@@ -276,11 +242,10 @@ static int idle_actor(asw_actor_t *self, asw_msg_t *msg)
 static void idle_actor_fits_256_bytes(void **st)
 {
     (void)st;
-    asw_allocator_t a = {cnt_malloc, cnt_realloc, cnt_free, NULL};
-    asw_set_allocator(&a);
+    asw_test_alloc_install(0, 0); /* counts live bytes; never fails */
     asw_system_t *sys = new_sys(1);
     assert_int_equal(asw_system_quiesce(sys, 2000000000u), ASW_OK);
-    long before = atomic_load(&live_bytes);
+    size_t before = asw_test_alloc_live_bytes();
     enum { N = 4095 }; /* slots 1..4095: four whole chunks (slot 0 is never used) */
     asw_actor_opts_t o = {.behavior = idle_actor};
     for (int i = 0; i < N; i++) {
@@ -288,11 +253,10 @@ static void idle_actor_fits_256_bytes(void **st)
         assert_int_equal(asw_spawn(sys, &o, &id, NULL), ASW_OK);
     }
     assert_int_equal(asw_system_quiesce(sys, 5000000000u), ASW_OK);
-    double per = (double)(atomic_load(&live_bytes) - before) / N;
+    double per = (double)(asw_test_alloc_live_bytes() - before) / N;
     assert_true(per <= 256.0);
     asw_system_free(sys);
-    asw_set_allocator(NULL);
-    assert_int_equal(atomic_load(&live_bytes), 0); /* nothing leaked */
+    assert_int_equal(asw_test_alloc_uninstall(), 0); /* nothing leaked */
 }
 
 int main(void)
