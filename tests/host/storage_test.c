@@ -9,6 +9,7 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
+#include "store_util.h"
 
 #include <lmdb.h>
 #include <stdio.h>
@@ -21,19 +22,13 @@ static char g_dir[64];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/asw_storeXXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return asw_test_store_dir_new(g_dir, sizeof g_dir, "store");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char p[128];
-    snprintf(p, sizeof p, "%s/data.mdb", g_dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", g_dir);
-    unlink(p);
-    rmdir(g_dir);
+    asw_test_store_dir_remove(g_dir);
     return 0;
 }
 

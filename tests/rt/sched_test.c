@@ -7,7 +7,6 @@
  */
 #include "rt_util.h"
 
-
 /* ---- a long turn does not hold back an actor queued behind it ---- */
 
 static atomic_int released;
