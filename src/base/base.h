@@ -34,6 +34,17 @@ void asw__assert_fail(const char *expr, const char *file, int line);
  * position-independent library. */
 #define ASW_TLS_IE __attribute__((tls_model("initial-exec")))
 
+/* FNV-1a (32-bit), the hash of the library's small tables: start from ASW__FNV_BASIS; each call
+ * continues from h over n more bytes. */
+#define ASW__FNV_BASIS 2166136261u
+static inline uint32_t asw__fnv1a(uint32_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
 /* Allocation through the installed allocator. All return NULL on failure (or on overflow). */
 void *asw__malloc(size_t size);
 void *asw__calloc(size_t count, size_t size); /* zeroed; checks count*size for overflow */

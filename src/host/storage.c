@@ -143,15 +143,6 @@ typedef struct usage_rec {
 static pthread_mutex_t g_open_lock = PTHREAD_MUTEX_INITIALIZER;
 static asw_storage_t *g_open;
 
-static uint32_t fnv1a(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
 /* After a write transaction's commit, done or failed (a failed one only costs misses): what the
  * read caches check (see the top of the file). ns NULL: no namespace's entries changed. */
 static void committed(asw_storage_t *st, const asw_storage_ns_t *ns)
@@ -595,7 +586,7 @@ ASW_API int asw_storage_ns_open(asw_storage_t *st, const char *id, uint64_t quot
     memcpy(ns->ukey + 1, id, n);
     memcpy(ns->id, id, n);
     ns->id[n] = '\0';
-    ns->bucket = fnv1a(id, n) % EPOCHS;
+    ns->bucket = asw__fnv1a(ASW__FNV_BASIS, id, n) % EPOCHS;
     ns->rc_ok = pthread_mutex_init(&ns->rc_mu, NULL) == 0; /* else: no read cache */
     atomic_fetch_add(&st->live_ns, 1);
     *out_ns = ns;
@@ -699,7 +690,7 @@ static int get_op(void *ctx, asw_error_t *err)
     get_ctx *c = ctx;
     asw_storage_ns_t *ns = c->ns;
     bool cacheable = ns->rc_ok && c->klen <= RC_KEY_MAX;
-    uint32_t way = cacheable ? fnv1a(c->key, c->klen) % RC_WAYS : 0;
+    uint32_t way = cacheable ? asw__fnv1a(ASW__FNV_BASIS, c->key, c->klen) % RC_WAYS : 0;
     int rc;
     if (cacheable && cache_get(c, way, &rc, err)) return rc;
     /* Read before the snapshot: a commit between the two makes the entry miss, never lie. */

@@ -201,25 +201,10 @@ ASW_API size_t asw_capset_count(const asw_capset_t *set)
     return set ? set->count : 0;
 }
 
-/* FNV-1a, one step; the index hashes literal prefixes with it. */
-#define FNV_BASIS 2166136261u
-static inline uint32_t fnv_step(uint32_t h, unsigned char c)
-{
-    return (h ^ c) * 16777619u;
-}
-
-static uint32_t fnv_n(const char *s, size_t n)
-{
-    uint32_t h = FNV_BASIS;
-    for (size_t i = 0; i < n; i++)
-        h = fnv_step(h, (unsigned char)s[i]);
-    return h;
-}
-
 static void fs_index_link(asw_capset_t *set, size_t i)
 {
     const asw__cap_entry_t *e = &set->entries[i];
-    size_t b = fnv_n(e->pattern, e->prefix_len) & (set->fs_nbuckets - 1);
+    size_t b = asw__fnv1a(ASW__FNV_BASIS, e->pattern, e->prefix_len) & (set->fs_nbuckets - 1);
     set->fs_next[i] = (uint16_t)set->fs_buckets[b];
     set->fs_buckets[b] = (uint32_t)(i + 1);
 }
@@ -717,11 +702,11 @@ static int fs_check_indexed(const asw_capset_t *set, const char *path, size_t pl
                             asw_cap_decision_t *out)
 {
     size_t deny = SIZE_MAX, allow = SIZE_MAX;
-    uint32_t h = FNV_BASIS;
+    uint32_t h = ASW__FNV_BASIS;
     fs_probe(set, path, plen, 0, h, perm, &deny, &allow);
     for (size_t k = 0; k < plen; k++) {
         if (k > 0 && path[k] == '/') fs_probe(set, path, plen, k, h, perm, &deny, &allow);
-        h = fnv_step(h, (unsigned char)path[k]);
+        h = asw__fnv1a(h, path + k, 1); /* the hash of path[0..k] as the index stores it */
     }
     fs_probe(set, path, plen, plen, h, perm, &deny, &allow);
     if (deny != SIZE_MAX) return decide(out, false, R_DENY, set->entries[deny].pattern);

@@ -40,10 +40,7 @@ struct asw_sec {
 
 static uint32_t hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
+    return asw__fnv1a(ASW__FNV_BASIS, s, strlen(s));
 }
 
 /* Doubles the bucket array (caller holds the write lock); on no memory the table stays as it

@@ -13,13 +13,9 @@
 
 static uint32_t hash_names(const char *m, size_t ml, const char *n, size_t nl)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < ml; i++)
-        h = (h ^ (uint8_t)m[i]) * 16777619u;
-    h = (h ^ 0xff) * 16777619u;
-    for (size_t i = 0; i < nl; i++)
-        h = (h ^ (uint8_t)n[i]) * 16777619u;
-    return h;
+    uint32_t h = asw__fnv1a(ASW__FNV_BASIS, m, ml);
+    h = asw__fnv1a(h, "\xff", 1); /* between the two names */
+    return asw__fnv1a(h, n, nl);
 }
 
 int asw_imports_new(asw_imports_t **out, asw_error_t *out_err)

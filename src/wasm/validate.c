@@ -840,14 +840,6 @@ static void declare(asw_module_t *m, const asw__constexpr_t *ce)
         m->declared_refs[ce->index >> 3] |= (uint8_t)(1u << (ce->index & 7));
 }
 
-static uint32_t hash_name(const char *s, uint32_t n)
-{
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
-
 static int check_exports(asw_module_t *m, asw_error_t *err)
 {
     int rc = 0;
@@ -870,7 +862,8 @@ static int check_exports(asw_module_t *m, asw_error_t *err)
                        e->index);
             goto out;
         }
-        for (uint32_t h = hash_name(e->name, e->name_len) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+        for (uint32_t h = asw__fnv1a(ASW__FNV_BASIS, e->name, e->name_len) & (cap - 1);;
+             h = (h + 1) & (cap - 1)) {
             if (set[h] == 0) {
                 set[h] = i + 1;
                 break;
