@@ -619,50 +619,50 @@ static int comp_behavior(asw_actor_t *self, asw_msg_t *msg)
     return v;
 }
 
+/* Runs a start hook of a new incarnation on its actor (messaging works, waiting does not). On
+ * failure the instance is freed and the failure recorded as a crash ("<failed> failed: ..."). */
+static int start_hook_on_actor(asw_actor_t *self, asw__inst_t *in, asw_func_t *f,
+                               const asw_val_t *args, size_t nargs, const char *what,
+                               const char *failed)
+{
+    asw_error_t err = {0};
+    in->self = self;
+    int rc = call_hook(in, f, args, nargs, what, ASW__HOOK_START, 0, &err);
+    in->self = NULL;
+    if (rc) {
+        record_crash(in->comp, "%s failed: %s", failed, asw_error_message(&err));
+        inst_free(in);
+    }
+    return rc;
+}
+
 static int comp_pre_start(asw_actor_t *self)
 {
     asw_component_t *c = asw_actor_state(self);
     ASW_ASSERT(c && c->magic == ASW__COMP_MAGIC);
     asw__inst_t *in = NULL;
     asw__inst_t *first = c->first;
+    int rc;
     if (first && __atomic_compare_exchange_n(&c->first, &first, NULL, false, __ATOMIC_ACQ_REL,
                                              __ATOMIC_ACQUIRE)) {
         in = first;
     } else {
         asw_error_t err = {0};
-        int rc = inst_new(c, &in, &err);
-        if (rc) {
+        if ((rc = inst_new(c, &in, &err))) {
             record_crash(c, "restart failed: %s", asw_error_message(&err));
             return rc;
         }
         uint64_t n = atomic_fetch_add_explicit(&c->restarts, 1, memory_order_relaxed) + 1;
         asw__host_log(c->host, ASW_LOG_INFO, c->name, "restarted with a fresh instance");
-        if (in->f_post_restart) {
-            /* After init, with the actor in place: messaging works, waiting does not. */
-            asw_val_t a = asw_val_i32(n > INT32_MAX ? INT32_MAX : (int32_t)n);
-            in->self = self;
-            rc = call_hook(in, in->f_post_restart, &a, 1, EXPORT_POST_RESTART, ASW__HOOK_START, 0,
-                           &err);
-            in->self = NULL;
-            if (rc) {
-                record_crash(c, "restart failed: %s", asw_error_message(&err));
-                inst_free(in);
-                return rc;
-            }
-        }
-    }
-    if (in->f_start) {
-        /* Every incarnation, on its actor before its first message: messaging works. */
-        asw_error_t err = {0};
-        in->self = self;
-        int rc = call_hook(in, in->f_start, NULL, 0, EXPORT_START, ASW__HOOK_START, 0, &err);
-        in->self = NULL;
-        if (rc) {
-            record_crash(c, "start failed: %s", asw_error_message(&err));
-            inst_free(in);
+        asw_val_t a = asw_val_i32(n > INT32_MAX ? INT32_MAX : (int32_t)n);
+        if (in->f_post_restart && (rc = start_hook_on_actor(self, in, in->f_post_restart, &a, 1,
+                                                            EXPORT_POST_RESTART, "restart")))
             return rc;
-        }
     }
+    /* Every incarnation, before its first message. */
+    if (in->f_start &&
+        (rc = start_hook_on_actor(self, in, in->f_start, NULL, 0, EXPORT_START, "start")))
+        return rc;
     asw_actor_set_state(self, in);
     return 0;
 }
