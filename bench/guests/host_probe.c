@@ -4,9 +4,12 @@
  *
  * Requests (AS_KIND_REQUEST, text): "rr <target> <n>" asks `target` n times with an 8-byte
  * payload (the request host function: the actor suspends until each reply) and answers with
- * the number of replies that came back intact; "get <n>" runs n storage-get calls of one 8-byte
- * value (capability check + quota + audit each time) and answers with the number that found
- * it. The answer is decimal text. Any other request is answered "error".
+ * the number of replies that came back intact; "set" (anything may follow) stores the 8-byte
+ * value "12345678" under the key "probe", one durable write, answered "1"; "get <n>" runs n
+ * storage-get calls of that key (capability check + quota + audit each time) and answers with
+ * the number that read the value. The set is a request of its own so that its commit (two
+ * fdatasyncs) stays out of the timed gets. Answers are decimal text; any other request is
+ * answered "error".
  */
 #include "airssys_guest.h"
 
@@ -55,17 +58,24 @@ static uint32_t round_trips(const char *target, uint32_t tlen, uint32_t n)
     return ok;
 }
 
+static const char probe_key[] = "probe";
+static const char probe_value[8] = "12345678";
+
+static uint32_t storage_set(void)
+{
+    return as_storage_set_raw(probe_key, sizeof probe_key - 1, probe_value, sizeof probe_value) ==
+           AS_OK;
+}
+
 static uint32_t storage_gets(uint32_t n)
 {
-    static const char key[] = "probe";
-    static const char value[8] = "12345678";
     char buf[16];
-    if (as_storage_set_raw(key, sizeof key - 1, value, sizeof value) != AS_OK) return 0;
     uint32_t ok = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t vlen = 0;
-        ok += as_storage_get_raw(key, sizeof key - 1, buf, sizeof buf, &vlen) ==
-              (int32_t)sizeof value;
+        ok += as_storage_get_raw(probe_key, sizeof probe_key - 1, buf, sizeof buf, &vlen) ==
+                  (int32_t)sizeof probe_value &&
+              memcmp(buf, probe_value, sizeof probe_value) == 0;
     }
     return ok;
 }
@@ -85,6 +95,8 @@ int32_t probe_handle(int32_t kind, const char *from, int32_t from_len, const cha
             const char *next;
             uint32_t n = parse_u32(sp, end, &next);
             rc = answer(round_trips(t, (uint32_t)(sp - t), n));
+        } else if (len >= 3 && memcmp(data, "set", 3) == 0) {
+            rc = answer(storage_set());
         } else if (len > 4 && memcmp(data, "get ", 4) == 0) {
             const char *next;
             rc = answer(storage_gets(parse_u32(data + 4, end, &next)));
