@@ -7,9 +7,13 @@
 # ASW_GUEST_<name> in the caller's scope.
 # Facts about Debian 12: wasi-libc lives in /usr/include/wasm32-wasi and /usr/lib/wasm32-wasi
 # and clang finds it without --sysroot; the packaged libc.a carries debug info, so we link
-# with --strip-all; library-style modules use -mexec-model=reactor (--no-entry fails with
-# wasi-libc); clang runs wasm-opt after linking when binaryen is on PATH.
+# with --strip-debug (DWARF goes, the "name" section stays, so traps name the guest's
+# functions); library-style modules use -mexec-model=reactor (--no-entry fails with wasi-libc).
+# Compiling and linking are separate steps: a clang link that is given -O runs `wasm-opt -O2`
+# whenever binaryen is on PATH, and that drops the name section. We run the same wasm-opt pass
+# ourselves with --debuginfo, which keeps the names, so the code is what clang would produce.
 find_program(ASW_WASM_CC NAMES clang-14 clang)
+find_program(ASW_WASM_OPT NAMES wasm-opt)
 set(ASW_GUEST_INCLUDE ${CMAKE_CURRENT_LIST_DIR}/../guest/include)
 
 function(asw_add_guest)
@@ -35,11 +39,28 @@ function(asw_add_guest)
   elseif(NOT G_MODEL STREQUAL "command")
     message(FATAL_ERROR "asw_add_guest: MODEL must be command or reactor, not ${G_MODEL}")
   endif()
+  set(objdir ${CMAKE_CURRENT_BINARY_DIR}/guest_${G_NAME}.dir)
+  set(objs)
+  set(compile)
+  set(i 0)
+  foreach(abs ${srcs})
+    get_filename_component(base ${abs} NAME_WE)
+    set(obj ${objdir}/${i}_${base}.o)
+    math(EXPR i "${i} + 1")
+    list(APPEND objs ${obj})
+    list(APPEND compile COMMAND ${ASW_WASM_CC} --target=wasm32-wasi -O2 -Wall -Wextra -Werror
+         -I${ASW_GUEST_INCLUDE} ${G_CFLAGS} -c -o ${obj} ${abs})
+  endforeach()
+  set(optimize)
+  if(ASW_WASM_OPT)
+    set(optimize COMMAND ${ASW_WASM_OPT} ${out} -O2 --debuginfo -o ${out})
+  endif()
   add_custom_command(OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${G_OUTPUT_DIR}
-    COMMAND ${ASW_WASM_CC} --target=wasm32-wasi -O2 -Wall -Wextra -Werror
-            -I${ASW_GUEST_INCLUDE} ${model_flag} ${G_CFLAGS} -Wl,--strip-all ${G_LDFLAGS}
-            -o ${out} ${srcs}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${G_OUTPUT_DIR} ${objdir}
+    ${compile}
+    COMMAND ${ASW_WASM_CC} --target=wasm32-wasi ${model_flag} -Wl,--strip-debug ${G_LDFLAGS}
+            -o ${out} ${objs}
+    ${optimize}
     DEPENDS ${srcs}
     COMMENT "Building guest ${G_NAME}.wasm (${G_MODEL})"
     VERBATIM)

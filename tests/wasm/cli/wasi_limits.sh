@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/wasm/cli/wasi_limits.sh AIRSSYS LOOP_WASM -- --fuel and --timeout stop an endless guest:
-# exit status 134, the trap ("out of fuel" / "interrupted") and a backtrace on stderr.
+# exit status 134, the trap ("out of fuel" / "interrupted") and a backtrace on stderr that
+# names the guest's functions.
 set -u
 A=$1 G=$2
 T=$(mktemp -d) || exit 1
@@ -12,6 +13,10 @@ st=$?
 [ "$st" -eq 134 ] || fail "fuel: exit $st, want 134"
 grep -q "^trap: out of fuel" "$T/err" || fail "fuel: no trap message"
 grep -q "  at #0 " "$T/err" || fail "fuel: no backtrace"
+# The guest build keeps the name section (cmake/AswGuest.cmake), so the frame is named:
+# "  at #0 <name> (func N, offset 0x..)", not "  at #0 func N (offset 0x..)".
+grep -Eq "  at #0 [A-Za-z_][^ ]* \(func [0-9]+, offset 0x" "$T/err" ||
+    fail "fuel: the backtrace does not name the guest function (name section lost?)"
 grep -qx "looping" "$T/out" || fail "fuel: the guest did not start"
 
 start=$(date +%s)
