@@ -778,7 +778,7 @@ static int set_op(void *ctx, asw_error_t *err)
     MDB_val v, old;
     int mrc = mdb_txn_begin(ns->st->env, NULL, 0, &txn);
     if (mrc) return lmdb_fail(err, mrc, "begin write");
-    usage_rec u;
+    usage_rec u = {0};
     int rc = read_usage(ns, txn, &u, err);
     if (rc) goto fail;
     uint64_t old_size = 0;
@@ -870,7 +870,7 @@ static int delete_op(void *ctx, asw_error_t *err)
         goto fail;
     }
     uint64_t old_size = (uint64_t)c->klen + old.mv_size;
-    usage_rec u;
+    usage_rec u = {0};
     rc = read_usage(ns, txn, &u, err);
     if (rc) goto fail;
     mrc = mdb_del(txn, ns->st->dbi, &c->k, NULL);
