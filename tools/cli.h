@@ -18,6 +18,16 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* `airssys wasm wast FILE.json`: runs a wast2json spec script (tools/cmd_wasm_wast.c). */
 int cli_wasm_wast(int argc, char **argv);
 
+/* ---- reading whole files (tools/file.c) ---- */
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* All of f, or the file at path: a malloc'ed buffer (free()) with a NUL after the last byte and
+ * its length in *out_len; NULL with errno set (ENOMEM, EIO, EISDIR, or fopen's error). */
+char *cli_read_stream(FILE *f, size_t *out_len);
+char *cli_read_file(const char *path, size_t *out_len);
+
 /* ---- the control socket of `airssys run` (tools/control.c; protocol in docs/cli.md) ---- */
 
 #include <stdbool.h>

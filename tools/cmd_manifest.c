@@ -7,41 +7,11 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Reads a whole file into a malloc'ed buffer; NULL on error (errno set by stdio). */
-static char *read_file(const char *path, size_t *out_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 14, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *out_len = len;
-    return buf;
-}
 
 static void print_perms(uint32_t perms)
 {
@@ -84,9 +54,9 @@ static void print_details(const asw_manifest_t *m)
 static int manifest_check(const char *path, bool verbose)
 {
     size_t len = 0;
-    char *text = read_file(path, &len);
+    char *text = cli_read_file(path, &len);
     if (!text) {
-        fprintf(stderr, "airssys: manifest check: cannot read %s\n", path);
+        fprintf(stderr, "airssys: manifest check: cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
     asw_error_t err;

@@ -56,36 +56,6 @@ static void on_ps(int sig)
     ps_flag = 1;
 }
 
-static char *read_all(const char *path, size_t *out_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 14, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *out_len = len;
-    return buf;
-}
-
 /* ---- --check ---- */
 
 static void print_tree(const asw_sysmanifest_t *m, const char *name, int depth)
@@ -111,7 +81,7 @@ static int check_system(const char *path, const asw_sysmanifest_t *m)
     for (size_t i = 0; i < m->ncomponents; i++) {
         const asw_sys_component_t *c = &m->components[i];
         size_t len;
-        char *text = read_all(c->manifest, &len);
+        char *text = cli_read_file(c->manifest, &len);
         if (!text) {
             fprintf(stderr, "%s: component '%s': cannot read manifest %s: %s\n", path, c->name,
                     c->manifest, strerror(errno));
@@ -262,23 +232,23 @@ static int load_component(asw_host_t *host, const asw_sys_component_t *c, asw_ho
     char *mod = NULL, *man = NULL, *sig = NULL, abs[PATH_MAX], sigpath[PATH_MAX + 8];
     asw_error_t e = {0};
     int rc = 1;
-    if (!(mod = read_all(c->module, &mlen))) {
+    if (!(mod = cli_read_file(c->module, &mlen))) {
         fprintf(stderr, "airssys: %s: cannot read %s: %s\n", c->name, c->module, strerror(errno));
         goto done;
     }
-    if (!(man = read_all(c->manifest, &flen))) {
+    if (!(man = cli_read_file(c->manifest, &flen))) {
         fprintf(stderr, "airssys: %s: cannot read %s: %s\n", c->name, c->manifest, strerror(errno));
         goto done;
     }
     if (c->signature) {
-        if (!(sig = read_all(c->signature, &slen))) {
+        if (!(sig = cli_read_file(c->signature, &slen))) {
             fprintf(stderr, "airssys: %s: cannot read %s: %s\n", c->name, c->signature,
                     strerror(errno));
             goto done;
         }
     } else {
         snprintf(sigpath, sizeof sigpath, "%s.sig", c->module);
-        sig = read_all(sigpath, &slen); /* optional */
+        sig = cli_read_file(sigpath, &slen); /* optional */
     }
     asw_component_source_t src;
     memset(&src, 0, sizeof src);

@@ -137,38 +137,10 @@ static void json_value(FILE *f, const asw_toml_value_t *v)
     fputc('}', f);
 }
 
-/* Reads all of `f` into a malloc'ed buffer. */
-static char *read_all(FILE *f, size_t *out_len)
-{
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) return NULL;
-    for (;;) {
-        if (len == cap) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        return NULL;
-    }
-    *out_len = len;
-    return buf;
-}
-
 static int toml_decode(void)
 {
     size_t len = 0;
-    char *text = read_all(stdin, &len);
+    char *text = cli_read_stream(stdin, &len);
     if (!text) {
         fprintf(stderr, "airssys: toml decode: cannot read standard input\n");
         return 1;

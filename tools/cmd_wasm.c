@@ -57,40 +57,6 @@ static void wasm_usage(FILE *f)
 
 /* ------------------------------------------------------------------ helpers */
 
-static uint8_t *read_file(const char *path, size_t *out_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            uint8_t *nb = realloc(buf, nc);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-            cap = nc;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    *out_len = len;
-    return buf;
-}
-
 static bool parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-') return false;
@@ -197,7 +163,7 @@ static int report_trap(asw_trap_t *trap)
 static int load_module(asw_engine_t *engine, const char *path, asw_module_t **out)
 {
     size_t len = 0;
-    uint8_t *bytes = read_file(path, &len);
+    uint8_t *bytes = (uint8_t *)cli_read_file(path, &len);
     if (!bytes) {
         fprintf(stderr, "airssys: %s: %s\n", path, strerror(errno));
         return 1;
@@ -634,7 +600,7 @@ static int cmd_validate(int argc, char **argv)
 {
     if (argc != 2) return cli_usage_error("wasm validate: usage: validate mod.wasm");
     size_t len = 0;
-    uint8_t *bytes = read_file(argv[1], &len);
+    uint8_t *bytes = (uint8_t *)cli_read_file(argv[1], &len);
     if (!bytes) {
         fprintf(stderr, "airssys: %s: %s\n", argv[1], strerror(errno));
         return 1;
@@ -730,7 +696,7 @@ static int cmd_inspect(int argc, char **argv)
 {
     if (argc != 2) return cli_usage_error("wasm inspect: usage: inspect mod.wasm");
     size_t len = 0;
-    uint8_t *bytes = read_file(argv[1], &len);
+    uint8_t *bytes = (uint8_t *)cli_read_file(argv[1], &len);
     if (!bytes) {
         fprintf(stderr, "airssys: %s: %s\n", argv[1], strerror(errno));
         return 1;

@@ -377,39 +377,11 @@ static int read_module_file(const wast_state *st, const char *filename, uint8_t 
                             size_t *out_len)
 {
     char path[4096];
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    int e = 0;
     if (snprintf(path, sizeof path, "%s/%s", st->dir, filename) >= (int)sizeof path)
         return ENAMETOOLONG;
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 4096;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                e = ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f)) e = EIO;
-            break;
-        }
-    }
-    fclose(f);
-    if (e) {
-        free(buf);
-        return e;
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
+    errno = 0;
+    *out = (uint8_t *)cli_read_file(path, out_len);
+    return *out ? 0 : errno ? errno : EIO;
 }
 
 /* Compiles the module file named by the command. On success *out_module is owned by the caller.

@@ -1,6 +1,7 @@
 /*
  * src/base/base.h -- internal helpers every layer may use: assertions, branch hints, the
- * allocation wrappers over the public allocator hook, and error-record formatting.
+ * allocation wrappers over the public allocator hook, error-record formatting, and reading a
+ * whole file.
  *
  * Invariants: every allocation inside the library goes through asw__malloc / asw__calloc /
  * asw__realloc / asw__free, so tests can inject failures through asw_set_allocator(). Size
@@ -68,5 +69,10 @@ int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap) ASW_PR
 /* Prefixes the message already in `err` with a printf-style context ("manifest.toml: ") and
  * returns err->code (or 0 when err is NULL). */
 int asw__error_prefix(asw_error_t *err, const char *fmt, ...) ASW_PRINTF(2, 3);
+
+/* Reads the whole file at path (file.c): ASW_OK with *out (owned: asw__free; a NUL follows the
+ * last byte) and *out_len, or ASW_E_IO / ASW_E_NOMEM / ASW_E_LIMIT (more than max bytes; max 0:
+ * no limit) with a message naming the path. */
+int asw__read_file(const char *path, size_t max, uint8_t **out, size_t *out_len, asw_error_t *err);
 
 #endif /* ASW_BASE_BASE_H */

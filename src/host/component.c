@@ -1287,48 +1287,16 @@ int asw_host_load(asw_host_t *h, const asw_component_source_t *src, asw_componen
     return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *out_len, asw_error_t *out_err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return asw__errorf(out_err, ASW_E_IO, "%s: %s", path, strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *nb = asw__realloc(buf, cap + 1);
-            if (!nb) {
-                asw__free(buf);
-                fclose(f);
-                return asw__errorf(out_err, ASW_E_NOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        asw__free(buf);
-        return asw__errorf(out_err, ASW_E_IO, "%s: read error", path);
-    }
-    buf[len] = 0;
-    *out = buf;
-    *out_len = len;
-    return ASW_OK;
-}
-
 int asw_host_load_files(asw_host_t *h, const char *module_path, const char *manifest_path,
                         const char *name, asw_component_t **out_comp, asw_error_t *out_err)
 {
     if (!h || !module_path || !manifest_path)
         return asw__errorf(out_err, ASW_E_INVALID, "host: NULL argument");
-    char *mod = NULL, *man = NULL, *sig = NULL, *sigpath = NULL;
+    uint8_t *mod = NULL, *man = NULL, *sig = NULL;
+    char *sigpath = NULL;
     size_t modlen = 0, manlen = 0, siglen = 0;
-    int rc = read_file(module_path, &mod, &modlen, out_err);
-    if (!rc) rc = read_file(manifest_path, &man, &manlen, out_err);
+    int rc = asw__read_file(module_path, 0, &mod, &modlen, out_err);
+    if (!rc) rc = asw__read_file(manifest_path, 0, &man, &manlen, out_err);
     if (!rc) {
         size_t n = strlen(module_path);
         if (!(sigpath = asw__malloc(n + 5)))
@@ -1337,7 +1305,7 @@ int asw_host_load_files(asw_host_t *h, const char *module_path, const char *mani
             memcpy(sigpath, module_path, n);
             memcpy(sigpath + n, ".sig", 5);
             asw_error_t ignore = {0};
-            if (read_file(sigpath, &sig, &siglen, &ignore)) sig = NULL;
+            if (asw__read_file(sigpath, 0, &sig, &siglen, &ignore)) sig = NULL;
         }
     }
     if (!rc) {
@@ -1345,7 +1313,8 @@ int asw_host_load_files(asw_host_t *h, const char *module_path, const char *mani
         const char *path = module_path[0] == '/' ? module_path : NULL;
         if (!path && realpath(module_path, abs)) path = abs;
         asw_component_source_t s = {
-            (const uint8_t *)mod, modlen, man, manlen, sig, siglen, path, NULL, NULL, name, NULL};
+            mod,  modlen, (const char *)man, manlen, (const char *)sig, siglen, path, NULL, NULL,
+            name, NULL};
         rc = asw_host_load(h, &s, out_comp, out_err);
     }
     asw__free(mod);

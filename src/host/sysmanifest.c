@@ -626,46 +626,20 @@ ASW_API int asw_sysmanifest_parse(const char *text, size_t len, const char *base
 
 ASW_API int asw_sysmanifest_load(const char *path, asw_sysmanifest_t **out, asw_error_t *out_err)
 {
-    char *text = NULL, *dir = NULL;
-    size_t len = 0;
-    int rc;
     if (!path || !out) return asw__errorf(out_err, ASW_E_INVALID, "airssys.toml: bad argument");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return asw__errorf(out_err, ASW_E_IO, "%s: cannot open", path);
-    size_t cap = 4096;
-    text = asw__malloc(cap);
-    if (!text) goto nomem;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= FILE_MAX) {
-                rc = asw__errorf(out_err, ASW_E_LIMIT, "%s: larger than 16 MiB", path);
-                goto fail;
-            }
-            char *t = asw__realloc(text, cap * 2);
-            if (!t) goto nomem;
-            text = t;
-            cap *= 2;
-        }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) break;
-    }
-    if (ferror(f)) {
-        rc = asw__errorf(out_err, ASW_E_IO, "%s: read error", path);
-        goto fail;
-    }
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc = asw__read_file(path, FILE_MAX, &text, &len, out_err);
+    if (rc) return rc;
     /* The directory of the file, for relative paths. */
     const char *slash = strrchr(path, '/');
-    dir = slash ? asw__strndup(path, slash == path ? 1 : (size_t)(slash - path)) : asw__strdup(".");
-    if (!dir) goto nomem;
-    rc = asw_sysmanifest_parse(text, len, dir, out, out_err);
-    if (rc) asw__error_prefix(out_err, "%s: ", path);
-    goto fail;
-nomem:
-    rc = asw__errorf(out_err, ASW_E_NOMEM, "%s: out of memory", path);
-fail:
-    fclose(f);
+    char *dir =
+        slash ? asw__strndup(path, slash == path ? 1 : (size_t)(slash - path)) : asw__strdup(".");
+    if (!dir)
+        rc = asw__errorf(out_err, ASW_E_NOMEM, "%s: out of memory", path);
+    else if ((rc = asw_sysmanifest_parse((const char *)text, len, dir, out, out_err)))
+        asw__error_prefix(out_err, "%s: ", path);
     asw__free(text);
     asw__free(dir);
     return rc;

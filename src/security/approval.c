@@ -174,7 +174,7 @@ static int load_info(asw_approval_store_t *s, const char *id, asw_approval_info_
     *out = NULL;
     if (access(path, F_OK) != 0)
         return asw__errorf(err, ASW_E_NOT_FOUND, "no approval request with id %s", id);
-    int rc = asw__sec_read_file(path, &buf, &n, err);
+    int rc = asw__read_file(path, 0, &buf, &n, err);
     if (rc) return rc;
     json_error_t je;
     json_t *o = json_loadb((const char *)buf, n, 0, &je);

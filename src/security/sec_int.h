@@ -96,9 +96,6 @@ bool asw__sec_ieq(const char *a, size_t an, const char *b, size_t bn);
 /* Hex decoding of exactly 2n digits into n bytes; 0 on success. */
 int asw__sec_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t n);
 
-/* sign.c: reads a whole file into an owned buffer (free with asw__free). */
-int asw__sec_read_file(const char *path, uint8_t **out, size_t *out_len, asw_error_t *err);
-
 /* audit.c: wall-clock microseconds since the epoch. */
 uint64_t asw__sec_wall_us(void);
 

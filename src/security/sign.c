@@ -137,55 +137,13 @@ ASW_API int asw_sig_write_keys(const char *prefix, const uint8_t pk[ASW_SIG_PUBL
     return rc;
 }
 
-/* Reads a whole file into an owned buffer (asw__free). */
-int asw__sec_read_file(const char *path, uint8_t **out, size_t *out_len, asw_error_t *err)
-{
-    *out = NULL;
-    *out_len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return asw__errorf(err, ASW_E_IO, "cannot open '%s': %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = asw__malloc(cap);
-    int rc = ASW_OK;
-    if (!buf) {
-        rc = asw__errorf(err, ASW_E_NOMEM, "reading '%s': out of memory", path);
-        goto done;
-    }
-    for (;;) {
-        if (len == cap) {
-            uint8_t *nb = cap > SIZE_MAX / 2 ? NULL : asw__realloc(buf, cap * 2);
-            if (!nb) {
-                rc = asw__errorf(err, ASW_E_NOMEM, "reading '%s': out of memory", path);
-                goto done;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            rc = asw__errorf(err, ASW_E_IO, "reading '%s': %s", path, strerror(errno));
-            goto done;
-        }
-        if (r == 0) break;
-        len += (size_t)r;
-    }
-    *out = buf;
-    *out_len = len;
-    buf = NULL;
-done:
-    asw__free(buf);
-    close(fd);
-    return rc;
-}
-
 ASW_API int asw_sig_read_secret_key(const char *path, uint8_t out_sk[ASW_SIG_SECRET_KEY_BYTES],
                                     asw_error_t *out_err)
 {
     if (!path || !out_sk) return asw__errorf(out_err, ASW_E_INVALID, "secret key: NULL");
     uint8_t *buf;
     size_t n;
-    int rc = asw__sec_read_file(path, &buf, &n, out_err);
+    int rc = asw__read_file(path, 0, &buf, &n, out_err);
     if (rc) return rc;
     size_t ml = strlen(SECRET_MAGIC);
     const char *t = (const char *)buf;
@@ -212,7 +170,7 @@ ASW_API int asw_sig_read_public_key(const char *path, uint8_t out_pk[ASW_SIG_PUB
     if (!path || !out_pk) return asw__errorf(out_err, ASW_E_INVALID, "public key: NULL");
     uint8_t *buf;
     size_t n;
-    int rc = asw__sec_read_file(path, &buf, &n, out_err);
+    int rc = asw__read_file(path, 0, &buf, &n, out_err);
     if (rc) return rc;
     char text[128];
     if (n >= sizeof text) {
@@ -340,8 +298,8 @@ ASW_API int asw_sig_sign_files(const char *key_path, const char *module_path,
     size_t ml = 0, fl = 0;
     char text[ASW_SIG_TEXT_MAX];
     int rc = asw_sig_read_secret_key(key_path, sk, out_err);
-    if (!rc) rc = asw__sec_read_file(module_path, &mod, &ml, out_err);
-    if (!rc && manifest_path) rc = asw__sec_read_file(manifest_path, &man, &fl, out_err);
+    if (!rc) rc = asw__read_file(module_path, 0, &mod, &ml, out_err);
+    if (!rc && manifest_path) rc = asw__read_file(manifest_path, 0, &man, &fl, out_err);
     if (!rc) rc = asw_sig_sign(sk, mod, ml, man, fl, text, out_err);
     sodium_memzero(sk, sizeof sk);
     if (!rc) {
@@ -371,11 +329,11 @@ ASW_API int asw_sig_verify_files(const char *sig_path, const char *module_path,
         return asw__errorf(out_err, ASW_E_INVALID, "verify: a path is missing");
     uint8_t *sig = NULL, *mod = NULL, *man = NULL;
     size_t sl = 0, ml = 0, fl = 0;
-    int rc = asw__sec_read_file(sig_path, &sig, &sl, out_err);
+    int rc = asw__read_file(sig_path, 0, &sig, &sl, out_err);
     if (!rc && sl > ASW_SIG_TEXT_MAX)
         rc = asw__errorf(out_err, ASW_E_PARSE, "'%s' is too large for a signature file", sig_path);
-    if (!rc) rc = asw__sec_read_file(module_path, &mod, &ml, out_err);
-    if (!rc && manifest_path) rc = asw__sec_read_file(manifest_path, &man, &fl, out_err);
+    if (!rc) rc = asw__read_file(module_path, 0, &mod, &ml, out_err);
+    if (!rc && manifest_path) rc = asw__read_file(manifest_path, 0, &man, &fl, out_err);
     if (!rc)
         rc = asw_sig_verify((const char *)sig, sl, mod, ml, man, fl, expected_key, out_signer,
                             out_err);

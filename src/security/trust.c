@@ -285,7 +285,7 @@ ASW_API int asw_trust_registry_load(const char *path, asw_trust_registry_t **out
     *out_reg = NULL;
     uint8_t *buf;
     size_t n;
-    int rc = asw__sec_read_file(path, &buf, &n, out_err);
+    int rc = asw__read_file(path, 0, &buf, &n, out_err);
     if (rc) return rc;
     rc = asw_trust_registry_parse((const char *)buf, n, out_reg, out_err);
     if (rc && rc != ASW_E_NOMEM) asw__error_prefix(out_err, "%s: ", path);
