@@ -66,9 +66,10 @@ char *asw__strndup(const char *s, size_t n);
 int asw__errorf(asw_error_t *err, int code, const char *fmt, ...) ASW_PRINTF(3, 4);
 int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap) ASW_PRINTF(3, 0);
 
-/* Prefixes the message already in `err` with a printf-style context ("manifest.toml: ") and
- * returns err->code (or 0 when err is NULL). */
-int asw__error_prefix(asw_error_t *err, const char *fmt, ...) ASW_PRINTF(2, 3);
+/* Prefixes the message already in `err` (which may be NULL) with a printf-style context
+ * ("manifest.toml: "). Returns nothing on purpose: `return asw__error_prefix(...)` used to
+ * return 0, success, when the caller passed no error record. */
+void asw__error_prefix(asw_error_t *err, const char *fmt, ...) ASW_PRINTF(2, 3);
 
 /* Reads the whole file at path (file.c): ASW_OK with *out (owned: asw__free; a NUL follows the
  * last byte) and *out_len, or ASW_E_IO / ASW_E_NOMEM / ASW_E_LIMIT (more than max bytes; max 0:

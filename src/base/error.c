@@ -79,20 +79,19 @@ int asw__errorf(asw_error_t *err, int code, const char *fmt, ...)
     return code;
 }
 
-int asw__error_prefix(asw_error_t *err, const char *fmt, ...)
+void asw__error_prefix(asw_error_t *err, const char *fmt, ...)
 {
-    if (!err) return 0;
+    if (!err) return;
     char prefix[ASW_ERROR_MSG_MAX];
     char old[ASW_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    if (n < 0) return err->code;
+    if (n < 0) return;
     memcpy(old, err->msg, sizeof old);
     n = snprintf(err->msg, sizeof err->msg, "%s%s", prefix, old[0] ? old : asw_strerror(err->code));
     if (n >= 0 && (size_t)n >= sizeof err->msg) mark_truncated(err->msg, sizeof err->msg);
-    return err->code;
 }
 
 #if defined(ASW_CHECKS) && ASW_CHECKS

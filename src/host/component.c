@@ -973,7 +973,10 @@ static int approve(asw_host_t *h, const asw_component_source_t *src, const asw_m
         rc = asw_sig_verify(src->sig, src->sig_len, src->module, src->module_len,
                             (const uint8_t *)src->manifest, src->manifest_len, NULL, signer,
                             out_err);
-        if (rc) return asw__error_prefix(out_err, "component '%s': ", name);
+        if (rc) {
+            asw__error_prefix(out_err, "component '%s': ", name);
+            return rc;
+        }
         signed_ok = true;
     }
     asw_trust_result_t tr = {ASW_TRUST_UNKNOWN, "no trust registry", NULL};
@@ -1001,7 +1004,10 @@ static int approve(asw_host_t *h, const asw_component_source_t *src, const asw_m
                                "component '%s' (%s) needs approval: request %s is pending; "
                                "approve it with `airssys approvals approve %s`",
                                name, asw_trust_level_name(tr.level), id, id);
-        if (rc) return asw__error_prefix(out_err, "component '%s': ", name);
+        if (rc) {
+            asw__error_prefix(out_err, "component '%s': ", name);
+            return rc;
+        }
         asw_capset_free(*caps);
         *caps = granted;
     } else if (tr.level == ASW_TRUST_UNKNOWN) {

@@ -297,7 +297,8 @@ int asw_host_supervisor_start(asw_host_t *h, asw_host_sup_t *sup, asw_error_t *o
     asw_actor_id_t id = ASW_ACTOR_NONE;
     if ((rc = asw_supervisor_start(h->sys, &sup->opts, &id, out_err))) {
         each_comp(sup, comp_fail, NULL);
-        return asw__error_prefix(out_err, "supervisor '%s': ", sup->name);
+        asw__error_prefix(out_err, "supervisor '%s': ", sup->name);
+        return rc;
     }
     atomic_store(&sup->id, id);
     each_comp(sup, comp_set_sup, &id);

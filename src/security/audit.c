@@ -475,6 +475,7 @@ ASW_API int asw_audit_open(const asw_audit_config_t *cfg, asw_audit_t **out_log,
     size_t cap = cfg->queue_capacity ? cfg->queue_capacity : 8192;
     if (cap > (1u << 24))
         return asw__errorf(out_err, ASW_E_INVALID, "audit: queue capacity above 16M records");
+    int rc;
     asw_audit_t *a = asw__calloc(1, sizeof *a);
     if (!a) goto nomem;
     a->fd = -1;
@@ -496,7 +497,7 @@ ASW_API int asw_audit_open(const asw_audit_config_t *cfg, asw_audit_t **out_log,
     a->drop_when_full = cfg->drop_when_full;
     if (open_log(a)) {
         int e = errno;
-        asw__errorf(out_err, ASW_E_IO, "audit: cannot open '%s': %s", cfg->path, strerror(e));
+        rc = asw__errorf(out_err, ASW_E_IO, "audit: cannot open '%s': %s", cfg->path, strerror(e));
         goto fail;
     }
     pthread_mutex_init(&a->mu, NULL);
@@ -508,13 +509,13 @@ ASW_API int asw_audit_open(const asw_audit_config_t *cfg, asw_audit_t **out_log,
         pthread_cond_destroy(&a->wake);
         pthread_cond_destroy(&a->room);
         pthread_cond_destroy(&a->progress);
-        asw__errorf(out_err, ASW_E_NOMEM, "audit: cannot start the writer thread");
+        rc = asw__errorf(out_err, ASW_E_NOMEM, "audit: cannot start the writer thread");
         goto fail;
     }
     *out_log = a;
     return ASW_OK;
 nomem:
-    asw__errorf(out_err, ASW_E_NOMEM, "audit: out of memory");
+    rc = asw__errorf(out_err, ASW_E_NOMEM, "audit: out of memory");
 fail:
     if (a) {
         if (a->fd >= 0) close(a->fd);
@@ -523,7 +524,7 @@ fail:
         asw__free(a->buf);
         asw__free(a);
     }
-    return out_err ? out_err->code : ASW_E_NOMEM;
+    return rc;
 }
 
 /* Appends src (cut to cap - 1 bytes) at *at in the slot's data; returns its length. */
