@@ -569,7 +569,7 @@ static int hf_list(asw_caller_t *caller, void *ud, const val *args, size_t nargs
     ASW_UNUSED(ud), ASW_UNUSED(nargs), ASW_UNUSED(nres);
     asw__inst_t *in = asw__host_inst(caller);
     char path[ASW_PATH_MAX];
-    uint8_t *buf, *lp;
+    uint8_t *buf, *lp = NULL; /* lp: set only once the spans are checked */
     uint32_t cap = U32(args, 3);
     int rc = guest_path(caller, args, path);
     if (!rc && (asw__host_guest_span(caller, U32(args, 2), cap, &buf) ||
@@ -579,7 +579,7 @@ static int hf_list(asw_caller_t *caller, void *ud, const val *args, size_t nargs
     if (!rc)
         rc = asw__host_file_list(in->comp->sec, in->comp->host->audit, path, (char *)buf, cap,
                                  &need, NULL);
-    if (!rc || rc == ASW_E_OVERFLOW) {
+    if (lp && (!rc || rc == ASW_E_OVERFLOW)) {
         uint32_t n32 = need > UINT32_MAX ? UINT32_MAX : (uint32_t)need;
         memcpy(lp, &n32, 4);
     }

@@ -96,7 +96,7 @@ static int hf_get(asw_caller_t *caller, void *ud, const val *args, size_t nargs,
                   size_t nres)
 {
     ASW_UNUSED(ud), ASW_UNUSED(nargs), ASW_UNUSED(nres);
-    uint8_t *key, *buf, *lp;
+    uint8_t *key, *buf, *lp = NULL; /* lp: set only once the spans are checked */
     asw_storage_ns_t *ns;
     uint32_t klen = U32(args, 1), cap = U32(args, 3);
     int rc = prologue(caller, U32(args, 0), klen, ASW_PERM_READ, false, &key, &ns);
@@ -105,7 +105,7 @@ static int hf_get(asw_caller_t *caller, void *ud, const val *args, size_t nargs,
         rc = ASW_E_INVALID;
     size_t len = 0;
     if (!rc) rc = asw_storage_get(ns, key, klen, buf, cap, &len, NULL);
-    if (!rc || rc == ASW_E_OVERFLOW) {
+    if (lp && (!rc || rc == ASW_E_OVERFLOW)) {
         uint32_t l32 = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
         memcpy(lp, &l32, 4);
     }
@@ -123,7 +123,7 @@ static int hf_set(asw_caller_t *caller, void *ud, const val *args, size_t nargs,
     uint32_t klen = U32(args, 1), vlen = U32(args, 3);
     int rc = prologue(caller, U32(args, 0), klen, ASW_PERM_WRITE, false, &key, &ns);
     if (!rc && asw__host_guest_span(caller, U32(args, 2), vlen, &v)) rc = ASW_E_INVALID;
-    asw_quota_violation_t qv;
+    asw_quota_violation_t qv = {0};
     if (!rc) rc = asw_storage_set(ns, key, klen, v, vlen, &qv, NULL);
     if (rc == ASW_E_QUOTA) {
         asw__inst_t *in = asw__host_inst(caller);
