@@ -65,6 +65,12 @@ char *asw__strndup(const char *s, size_t n);
  */
 int asw__errorf(asw_error_t *err, int code, const char *fmt, ...) ASW_PRINTF(3, 4);
 int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap) ASW_PRINTF(3, 0);
+#ifdef __clang_analyzer__
+/* For clang-tidy's analyzer, which does not look into error.c: asw__errorf returns its code, so
+ * `return asw__errorf(err, ASW_E_X, ...)` is never read as a possible success. (The code is
+ * evaluated twice only in analysis.) */
+#define asw__errorf(err, code, ...) (asw__errorf(err, code, __VA_ARGS__), (code))
+#endif
 
 /* Prefixes the message already in `err` (which may be NULL) with a printf-style context
  * ("manifest.toml: "). Returns nothing on purpose: `return asw__error_prefix(...)` used to

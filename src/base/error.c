@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#undef asw__errorf /* the analyzer-only macro of base.h; this file defines the function */
+
 const char *asw_version(void)
 {
     return ASW_VERSION_STRING;
