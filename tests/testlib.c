@@ -1,18 +1,28 @@
 /*
- * tests/testlib.c -- the failure-injecting allocator and small file helpers for tests.
+ * tests/testlib.c -- the failure-injecting allocator, small file helpers and the temporary
+ * directory fixture for tests.
  *
  * Each block carries a 16-byte header with its size so the allocator can enforce a ceiling and
  * count live bytes. The allocator is process-wide and guarded by a mutex: threaded tests may use
  * it too.
+ *
+ * A test's temporary directory is made by mkdtemp under /tmp and removed by nftw walking it
+ * depth first without following links (FTW_PHYS): tests plant symbolic links to /etc and out of
+ * their sandbox, and a removal must take the link, never what it points to. No shell is run.
  */
+#define _XOPEN_SOURCE 700 /* nftw, realpath */
 #include "testlib.h"
 
 #include "airssys/wasm.h"
 
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     size_t size;
@@ -160,4 +170,66 @@ const char *asw_test_src_path(const char *rel)
 const char *asw_test_bin_path(const char *rel)
 {
     return join("ASW_BINARY_DIR", ".", rel);
+}
+
+int asw_test_tmpdir_new(char *dir, size_t cap, const char *tag)
+{
+    char tmpl[PATH_MAX], canon[PATH_MAX];
+    int n = tag && !strchr(tag, '/') ? snprintf(tmpl, sizeof tmpl, "/tmp/asw_%s_XXXXXX", tag) : -1;
+    if (!dir || n < 0 || (size_t)n >= sizeof tmpl) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!mkdtemp(tmpl)) return -1;
+    const char *real = realpath(tmpl, canon);
+    if (!real || strlen(canon) >= cap) {
+        int saved = real ? ENAMETOOLONG : errno;
+        rmdir(tmpl);
+        errno = saved;
+        return -1;
+    }
+    memcpy(dir, canon, strlen(canon) + 1);
+    return 0;
+}
+
+static _Thread_local int remove_failed; /* errno of the first entry nftw could not remove */
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    /* Depth first: a directory comes after its entries (FTW_DP), or as FTW_DNR when it could
+     * not be read, whose rmdir then fails unless it is empty. Everything else, links included
+     * (FTW_SL, since FTW_PHYS never follows them), is unlinked. */
+    int rc = (type == FTW_DP || type == FTW_DNR) ? rmdir(path) : unlink(path);
+    if (rc && !remove_failed) remove_failed = errno;
+    return 0; /* go on: remove all that can be removed */
+}
+
+int asw_test_tmpdir_remove(const char *dir)
+{
+    if (!dir || !dir[0]) return 0;
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    if (strncmp(base, "asw_", 4) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    remove_failed = 0;
+    if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) return -1;
+    if (remove_failed) {
+        errno = remove_failed;
+        return -1;
+    }
+    return 0;
+}
+
+const char *asw_test_path_in(const char *dir, const char *name)
+{
+    static char ring[4][PATH_MAX];
+    static unsigned next;
+    char *buf = ring[next++ % 4];
+    int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+    if (n < 0 || n >= PATH_MAX)
+        fail_msg("path %.200s/%.200s does not fit in %d bytes", dir, name, PATH_MAX);
+    return buf;
 }

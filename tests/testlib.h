@@ -1,6 +1,7 @@
 /*
  * tests/testlib.h -- helpers shared by the unit tests: an allocator that fails on demand (to run
- * a test under "fail the Nth allocation" or a memory ceiling), leak accounting, and file helpers.
+ * a test under "fail the Nth allocation" or a memory ceiling), leak accounting, file helpers, and
+ * a private temporary directory per test (made with mkdtemp, removed without a shell).
  *
  * Tests include <cmocka.h> after this header (cmocka needs stdarg/stddef/setjmp first).
  */
@@ -30,5 +31,24 @@ uint8_t *asw_test_read_file(const char *path, size_t *out_len);
 /* Returns $ASW_SOURCE_DIR/rel or $ASW_BINARY_DIR/rel in a static buffer (one at a time). */
 const char *asw_test_src_path(const char *rel);
 const char *asw_test_bin_path(const char *rel);
+
+/* Creates a fresh private directory /tmp/asw_<tag>_XXXXXX (mode 0700, as mkdtemp makes it) and
+ * writes its canonical path (realpath: no symbolic link in it) into dir (cap bytes). tag is a
+ * short name of the test, without '/'. Returns 0, or -1 (errno set, nothing left behind) when
+ * the directory cannot be made or its path does not fit in cap. */
+int asw_test_tmpdir_new(char *dir, size_t cap, const char *tag);
+/* Removes dir and everything below it, without a shell: symbolic links are removed, never
+ * followed, so a link out of the directory (to /etc, say) leaves its target alone. Only a
+ * directory whose last component starts with "asw_" is touched (what asw_test_tmpdir_new
+ * makes), so a wrong path cannot take anything else with it. NULL or "" is ignored (returns 0).
+ * Borrows dir. Returns 0 when all is gone, -1 (errno set) when something could not be removed
+ * (the rest is still removed), dir does not exist, or its last component does not start with
+ * "asw_". */
+int asw_test_tmpdir_remove(const char *dir);
+/* Returns dir/name in a static buffer owned by this library (do not free): the result stays valid
+ * until the fourth call after it (a ring of four), enough for one call that takes several paths;
+ * one thread at a time. Fails the running test (fail_msg) when the path does not fit in PATH_MAX
+ * bytes. */
+const char *asw_test_path_in(const char *dir, const char *name);
 
 #endif /* ASW_TESTLIB_H */

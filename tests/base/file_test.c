@@ -18,23 +18,20 @@ static char dir[64];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/asw-file-test-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return asw_test_tmpdir_new(dir, sizeof dir, "file");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return asw_test_tmpdir_remove(dir);
 }
 
-/* Writes n bytes of a position-dependent pattern to dir/name; returns the path (static). */
+/* Writes n bytes of a position-dependent pattern to dir/name; returns the path (static, see
+ * asw_test_path_in). */
 static const char *make_file(const char *name, size_t n)
 {
-    static char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    const char *path = asw_test_path_in(dir, name);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     for (size_t i = 0; i < n; i++)
@@ -100,8 +97,7 @@ static void errors_name_the_path(void **state)
     uint8_t *buf = NULL;
     size_t len = 0;
     asw_error_t e = {0};
-    char missing[128];
-    snprintf(missing, sizeof missing, "%s/no-such-file", dir);
+    const char *missing = asw_test_path_in(dir, "no-such-file");
     assert_int_equal(asw__read_file(missing, 0, &buf, &len, &e), ASW_E_IO);
     assert_null(buf);
     assert_non_null(strstr(asw_error_message(&e), missing));

@@ -56,8 +56,7 @@ static void fx_open(fx_t *f)
 {
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
-    snprintf(f->dir, sizeof f->dir, "/tmp/asw_abi_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(asw_test_tmpdir_new(f->dir, sizeof f->dir, "abi"), 0);
     snprintf(f->audit_path, sizeof f->audit_path, "%s/audit.log", f->dir);
     snprintf(f->store_dir, sizeof f->store_dir, "%s/store", f->dir);
     asw_audit_config_t ac = {.path = f->audit_path};
@@ -87,14 +86,7 @@ static void fx_close(fx_t *f)
 {
     if (f->host) fx_stop(f);
     asw_audit_close(f->audit);
-    char p[160];
-    snprintf(p, sizeof p, "%s/data.mdb", f->store_dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", f->store_dir);
-    unlink(p);
-    rmdir(f->store_dir);
-    unlink(f->audit_path);
-    rmdir(f->dir);
+    assert_int_equal(asw_test_tmpdir_remove(f->dir), 0);
     pthread_mutex_destroy(&f->mu);
 }
 

@@ -66,8 +66,7 @@ static void quiet_log(void *ud, int level, const char *comp, const char *msg, si
 static void fx_open(fx_t *f, uint32_t workers, bool trust_them)
 {
     memset(f, 0, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/asw_comp_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(asw_test_tmpdir_new(f->dir, sizeof f->dir, "comp"), 0);
     snprintf(f->audit_path, sizeof f->audit_path, "%s/audit.log", f->dir);
     asw_audit_config_t ac = {.path = f->audit_path};
     assert_int_equal(asw_audit_open(&ac, &f->audit, NULL), ASW_OK);
@@ -98,8 +97,7 @@ static void fx_close(fx_t *f)
     asw_trust_registry_free(f->trust);
     for (int i = 0; i < 3; i++)
         free(f->mod[i]);
-    unlink(f->audit_path);
-    rmdir(f->dir);
+    assert_int_equal(asw_test_tmpdir_remove(f->dir), 0);
 }
 
 static int load_text(fx_t *f, int which, const char *manifest, const char *name,

@@ -43,8 +43,7 @@ static double now_s(void)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/asw_ctl_XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(asw_test_tmpdir_new(dir, sizeof dir, "ctl"), 0);
     snprintf(sock, sizeof sock, "%s/s.sock", dir);
     return 0;
 }
@@ -52,9 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return asw_test_tmpdir_remove(dir);
 }
 
 static int raw_connect(const char *path)

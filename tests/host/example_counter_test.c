@@ -8,7 +8,6 @@
  * without storage (the counter refuses to start). The kill -9 of `airssys run` with the counter
  * is in example_run_test.sh. Threaded: the host runs actor workers.
  */
-#define _XOPEN_SOURCE 700 /* mkdtemp */
 #include "airssys/airssys.h"
 #include "testlib.h"
 
@@ -115,8 +114,7 @@ static int setup(void **state)
 {
     (void)state;
     memset(&F, 0, sizeof F);
-    snprintf(F.dir, sizeof F.dir, "/tmp/asw_excount_XXXXXX");
-    assert_non_null(mkdtemp(F.dir));
+    assert_int_equal(asw_test_tmpdir_new(F.dir, sizeof F.dir, "excount"), 0);
     snprintf(F.store, sizeof F.store, "%s/state", F.dir);
     snprintf(F.audit_path, sizeof F.audit_path, "%s/audit.log", F.dir);
     asw_audit_config_t ac = {.path = F.audit_path};
@@ -141,9 +139,7 @@ static int teardown(void **state)
     asw_trust_registry_free(F.trust);
     free(F.mod);
     free(F.manifest);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", F.dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(asw_test_tmpdir_remove(F.dir), 0);
     return 0;
 }
 

@@ -8,7 +8,6 @@
  * outside each manifest are refused; the stage follows the instance name. The CLI path
  * (`airssys run examples/pipeline/airssys.toml`) is in example_run_test.sh. Threaded.
  */
-#define _XOPEN_SOURCE 700 /* mkdtemp */
 #include "airssys/airssys.h"
 #include "testlib.h"
 
@@ -105,8 +104,7 @@ static int setup(void **state)
     (void)state;
     memset(&F, 0, sizeof F);
     pthread_mutex_init(&F.log_mu, NULL);
-    snprintf(F.dir, sizeof F.dir, "/tmp/asw_expipe_XXXXXX");
-    assert_non_null(mkdtemp(F.dir));
+    assert_int_equal(asw_test_tmpdir_new(F.dir, sizeof F.dir, "expipe"), 0);
     snprintf(F.audit_path, sizeof F.audit_path, "%s/audit.log", F.dir);
     asw_audit_config_t ac = {.path = F.audit_path};
     assert_int_equal(asw_audit_open(&ac, &F.audit, NULL), ASW_OK);
@@ -134,8 +132,7 @@ static int teardown(void **state)
     asw_trust_registry_free(F.trust);
     free(F.mod);
     pthread_mutex_destroy(&F.log_mu);
-    unlink(F.audit_path);
-    rmdir(F.dir);
+    assert_int_equal(asw_test_tmpdir_remove(F.dir), 0);
     return 0;
 }
 

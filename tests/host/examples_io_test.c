@@ -6,7 +6,6 @@
  * talks to it and is denied another port, a private address and a name not granted. Denials
  * reach the guest as error codes, are counted and audited, and the components keep running.
  */
-#define _XOPEN_SOURCE 700 /* realpath, mkdtemp */
 #include "airssys/airssys.h"
 #include "testlib.h"
 
@@ -116,9 +115,7 @@ static void load(const char *guest, const char *manifest_rel, const char *from, 
 
 static void put(const char *rel, const char *text)
 {
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", F.root, rel);
-    FILE *f = fopen(p, "wb");
+    FILE *f = fopen(asw_test_path_in(F.root, rel), "wb");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
@@ -127,18 +124,12 @@ static void put(const char *rel, const char *text)
 static int setup(void **state)
 {
     (void)state;
-    char tmpl[] = "/tmp/asw_exio_XXXXXX", canon[PATH_MAX], p[PATH_MAX];
-    assert_non_null(mkdtemp(tmpl));
-    assert_non_null(realpath(tmpl, canon));
-    assert_true(strlen(canon) < 200);
-    strcpy(F.root, canon);
-    snprintf(p, sizeof p, "%s/data", F.root);
-    assert_int_equal(mkdir(p, 0755), 0);
+    assert_int_equal(asw_test_tmpdir_new(F.root, sizeof F.root, "exio"), 0);
+    assert_int_equal(mkdir(asw_test_path_in(F.root, "data"), 0755), 0);
     put("data/a.json", "{\"a\":1}");
     put("data/notes.txt", "not json");
     put("secret.json", "{\"secret\":1}");
-    snprintf(p, sizeof p, "%s/data/escape.json", F.root);
-    assert_int_equal(symlink("/etc/passwd", p), 0);
+    assert_int_equal(symlink("/etc/passwd", asw_test_path_in(F.root, "data/escape.json")), 0);
 
     F.lfd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {0};
@@ -177,9 +168,7 @@ static int teardown(void **state)
     atomic_store(&F.stop, 1);
     pthread_join(F.th, NULL);
     close(F.lfd);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", F.root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(asw_test_tmpdir_remove(F.root), 0);
     return 0;
 }
 

@@ -4,7 +4,6 @@
  * encodings, a symlink escape and a symlink swapped in between check and open; every decision
  * is audited; buffers at their exact size and one byte short; allocation failure.
  */
-#define _XOPEN_SOURCE 700 /* realpath, mkdtemp */
 #include "testlib.h"
 
 #include "host/hostfn.h"
@@ -30,11 +29,7 @@ static fx F;
 
 static const char *P(const char *rel)
 {
-    static char buf[4][PATH_MAX];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", F.root, rel);
-    return buf[k];
+    return asw_test_path_in(F.root, rel); /* a ring of four: one call may take four paths */
 }
 
 static void put(const char *rel, const char *text)
@@ -48,11 +43,7 @@ static void put(const char *rel, const char *text)
 static int setup(void **state)
 {
     (void)state;
-    char tmpl[] = "/tmp/asw_files_XXXXXX", canon[PATH_MAX];
-    assert_non_null(mkdtemp(tmpl));
-    assert_non_null(realpath(tmpl, canon));
-    assert_true(strlen(canon) < sizeof F.root);
-    memcpy(F.root, canon, strlen(canon) + 1);
+    assert_int_equal(asw_test_tmpdir_new(F.root, sizeof F.root, "files"), 0);
     snprintf(F.data, sizeof F.data, "%s/data", F.root);
     assert_int_equal(mkdir(F.data, 0755), 0);
     put("data/a.json", "{\"a\":1}");
@@ -85,9 +76,7 @@ static int teardown(void **state)
     (void)state;
     asw_sec_free(F.sec);
     asw_audit_close(F.audit);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", F.root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(asw_test_tmpdir_remove(F.root), 0);
     return 0;
 }
 

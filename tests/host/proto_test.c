@@ -48,8 +48,7 @@ static asw_host_t *new_host(fx_t *f)
 static void fx_open(fx_t *f)
 {
     memset(f, 0, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/asw_proto_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(asw_test_tmpdir_new(f->dir, sizeof f->dir, "proto"), 0);
     snprintf(f->audit_path, sizeof f->audit_path, "%s/audit.log", f->dir);
     asw_audit_config_t ac = {.path = f->audit_path};
     assert_int_equal(asw_audit_open(&ac, &f->audit, NULL), ASW_OK);
@@ -78,8 +77,7 @@ static void fx_close(fx_t *f)
     asw_trust_registry_free(f->trust);
     free(f->mod);
     free(f->manifest);
-    unlink(f->audit_path);
-    rmdir(f->dir);
+    assert_int_equal(asw_test_tmpdir_remove(f->dir), 0);
 }
 
 static asw_component_proto_t *prepare(fx_t *f, asw_host_t *h)

@@ -17,19 +17,12 @@
 
 int asw_test_store_dir_new(char *dir, size_t cap, const char *tag)
 {
-    int n = snprintf(dir, cap, "/tmp/asw_%sXXXXXX", tag);
-    if (n < 0 || (size_t)n >= cap) return -1;
-    return mkdtemp(dir) ? 0 : -1;
+    return asw_test_tmpdir_new(dir, cap, tag);
 }
 
 void asw_test_store_dir_remove(const char *dir)
 {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/data.mdb", dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", dir);
-    unlink(p);
-    rmdir(dir);
+    (void)asw_test_tmpdir_remove(dir);
 }
 
 long asw_test_store_writer_kill(const char *helper, const char *dir, const char *sync, long start,

@@ -7,9 +7,10 @@
 
 #include <stddef.h>
 
-/* Creates /tmp/asw_<tag>XXXXXX into dir (cap bytes). Returns 0, or -1 when it cannot. */
+/* Creates /tmp/asw_<tag>_XXXXXX into dir (cap bytes): asw_test_tmpdir_new. Returns 0, or -1
+ * when it cannot. */
 int asw_test_store_dir_new(char *dir, size_t cap, const char *tag);
-/* Removes the store files (data.mdb, lock.mdb) and the directory. */
+/* Removes the directory and everything in it (asw_test_tmpdir_remove); a failure is ignored. */
 void asw_test_store_dir_remove(const char *dir);
 /* Runs helper (storage_crash_helper) on dir with sync policy "full" or "none", writing keys
  * k<start>, k<start+1>, ... into namespace "victim"; kills it with SIGKILL after `acks`

@@ -222,10 +222,9 @@ static void errors(void **state)
 static void load_file(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/asw_sysm_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/airssys.toml", dir);
+    char dir[64];
+    assert_int_equal(asw_test_tmpdir_new(dir, sizeof dir, "sysm"), 0);
+    const char *path = asw_test_path_in(dir, "airssys.toml");
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     fputs(full, f);
@@ -233,9 +232,7 @@ static void load_file(void **state)
     asw_sysmanifest_t *m = NULL;
     asw_error_t e = {0};
     assert_int_equal(asw_sysmanifest_load(path, &m, &e), ASW_OK);
-    char want[96];
-    snprintf(want, sizeof want, "%s/reader.wasm", dir);
-    assert_string_equal(m->components[0].module, want);
+    assert_string_equal(m->components[0].module, asw_test_path_in(dir, "reader.wasm"));
     asw_sysmanifest_free(m);
     /* Errors carry the path. */
     f = fopen(path, "wb");
@@ -247,7 +244,7 @@ static void load_file(void **state)
     unlink(path);
     assert_int_equal(asw_sysmanifest_load(path, &m, &e), ASW_E_IO);
     assert_null(m);
-    rmdir(dir);
+    assert_int_equal(asw_test_tmpdir_remove(dir), 0);
 }
 
 static void alloc_failure(void **state)

@@ -20,23 +20,18 @@ static char dir[64];
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/asw_audit_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return asw_test_tmpdir_new(dir, sizeof dir, "audit");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return asw_test_tmpdir_remove(dir);
 }
 
 static const char *file(const char *name)
 {
-    static char p[128];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    return p;
+    return asw_test_path_in(dir, name);
 }
 
 typedef struct {

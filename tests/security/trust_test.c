@@ -19,25 +19,18 @@ static char dir[64];
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/asw_trust_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return asw_test_tmpdir_new(dir, sizeof dir, "trust");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return asw_test_tmpdir_remove(dir);
 }
 
 static const char *file(const char *name)
 {
-    static char p[4][128];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(p[i], sizeof p[i], "%s/%s", dir, name);
-    return p[i];
+    return asw_test_path_in(dir, name); /* a ring of four: one call may take four paths */
 }
 
 static void put(const char *path, const char *text)

@@ -6,8 +6,6 @@
  *
  * Arguments (from CMake): the probe, normal and loop guests (.wasm paths).
  */
-#define _DEFAULT_SOURCE /* realpath */
-
 #include "testlib.h"
 
 #include "airssys/wasi.h"
@@ -22,14 +20,13 @@
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *probe_path, *normal_path, *loop_path;
-static char tmpdir[PATH_MAX];  /* realpath of a fresh temp dir: the sandbox */
+static char root[256];         /* a fresh temp dir (canonical) holding the two below */
+static char tmpdir[PATH_MAX];  /* <root>/sandbox, a canonical path: the sandbox */
 static char outside[PATH_MAX]; /* a sibling directory the guest must never reach */
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char p[PATH_MAX * 2];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
+    FILE *f = fopen(asw_test_path_in(dir, name), "w");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
@@ -37,41 +34,29 @@ static void write_file(const char *dir, const char *name, const char *text)
 
 static bool exists(const char *dir, const char *name)
 {
-    char p[PATH_MAX * 2];
     struct stat st;
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    return lstat(p, &st) == 0;
+    return lstat(asw_test_path_in(dir, name), &st) == 0;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    char tmpl[] = "/tmp/asw_wasi_XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    char sb[PATH_MAX];
-    snprintf(sb, sizeof sb, "%s/sandbox", d);
-    snprintf(outside, sizeof outside, "%s/outside", d);
-    assert_int_equal(mkdir(sb, 0755), 0);
+    assert_int_equal(asw_test_tmpdir_new(root, sizeof root, "wasi"), 0);
+    snprintf(tmpdir, sizeof tmpdir, "%s/sandbox", root);
+    snprintf(outside, sizeof outside, "%s/outside", root);
+    assert_int_equal(mkdir(tmpdir, 0755), 0);
     assert_int_equal(mkdir(outside, 0755), 0);
-    assert_non_null(realpath(sb, tmpdir));
     write_file(tmpdir, "allowed.txt", "allowed\n");
     write_file(tmpdir, "secret.txt", "secret\n");
     write_file(outside, "passwd", "root\n");
-    char sub[PATH_MAX + 8];
-    snprintf(sub, sizeof sub, "%s/sub", tmpdir);
-    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(mkdir(asw_test_path_in(tmpdir, "sub"), 0755), 0);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[PATH_MAX + 32];
-    char *slash = strrchr(tmpdir, '/');
-    if (slash) *slash = '\0';
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return asw_test_tmpdir_remove(root);
 }
 
 /* Runs a guest with the given args, stdout captured; returns asw_wasi_run's code. */
@@ -295,9 +280,7 @@ static void policy_sees_resolved_paths_and_denies(void **state)
         assert_null(strstr(log.paths[i], "/./"));
         assert_int_equal(strncmp(log.paths[i], tmpdir, strlen(tmpdir)), 0);
     }
-    char p[PATH_MAX + 16];
-    snprintf(p, sizeof p, "%s/newdir", tmpdir);
-    rmdir(p);
+    rmdir(asw_test_path_in(tmpdir, "newdir"));
 }
 
 static void read_only_preopen_refuses_changes(void **state)
@@ -338,13 +321,9 @@ static void read_only_preopen_refuses_changes(void **state)
 static void symlinks_stay_inside(void **state)
 {
     (void)state;
-    char l[PATH_MAX + 32];
-    snprintf(l, sizeof l, "%s/out_dir", tmpdir);
-    assert_int_equal(symlink("../outside", l), 0);
-    snprintf(l, sizeof l, "%s/out_abs", tmpdir);
-    assert_int_equal(symlink(outside, l), 0);
-    snprintf(l, sizeof l, "%s/in_link", tmpdir);
-    assert_int_equal(symlink("sub/../allowed.txt", l), 0);
+    assert_int_equal(symlink("../outside", asw_test_path_in(tmpdir, "out_dir")), 0);
+    assert_int_equal(symlink(outside, asw_test_path_in(tmpdir, "out_abs")), 0);
+    assert_int_equal(symlink("sub/../allowed.txt", asw_test_path_in(tmpdir, "in_link")), 0);
     const char *args[] = {"probe",
                           "raw:out_dir/passwd",
                           "raw:out_abs/passwd",
@@ -370,12 +349,9 @@ static void symlinks_stay_inside(void **state)
     assert_non_null(strstr(r.out, "raw:in_link = 0\n"));
     assert_non_null(strstr(r.out, "rawnf:in_link = 32\n")); /* ELOOP: a final symlink */
     assert_non_null(strstr(r.out, "raw:sub/../../sandbox/allowed.txt = 76\n"));
-    snprintf(l, sizeof l, "%s/out_dir", tmpdir);
-    unlink(l);
-    snprintf(l, sizeof l, "%s/out_abs", tmpdir);
-    unlink(l);
-    snprintf(l, sizeof l, "%s/in_link", tmpdir);
-    unlink(l);
+    unlink(asw_test_path_in(tmpdir, "out_dir"));
+    unlink(asw_test_path_in(tmpdir, "out_abs"));
+    unlink(asw_test_path_in(tmpdir, "in_link"));
 }
 
 /* ------------------------------------------------------------------ stdio, exit, limits */
