@@ -230,6 +230,9 @@ static void drop_mode_and_misuse(void **state)
     bad.path = "/nonexistent-dir/x/audit.log";
     assert_int_equal(asw_audit_open(&bad, &a, &e), ASW_E_IO);
     assert_non_null(strstr(e.msg, "cannot open"));
+    a = NULL; /* the same code without an error record (it used to be ASW_E_NOMEM) */
+    assert_int_equal(asw_audit_open(&bad, &a, NULL), ASW_E_IO);
+    assert_null(a);
     /* Allocation failures at open leave nothing behind. */
     for (unsigned long n = 1; n < 10; n++) {
         asw_test_alloc_install(n, 0);
