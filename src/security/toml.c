@@ -208,7 +208,7 @@ void asw__toml_newline(toml_parser *P)
     P->line_start = P->p;
 }
 
-int asw__toml_error(toml_parser *P, const char *at, const char *fmt, ...)
+int(asw__toml_error)(toml_parser *P, const char *at, const char *fmt, ...)
 {
     /* Positions are recomputed from the start of the text: errors are rare and this keeps the
      * hot path free of bookkeeping. */
@@ -672,7 +672,7 @@ static int parse_keyval(doc_parser *D, asw_toml_value_t *t)
     if (tab_find(t, last.s, last.len, h))
         return asw__toml_error(P, last.at, "duplicate key '%s'",
                                show_key(last.s, last.len, kb, sizeof kb));
-    asw_toml_value_t *v;
+    asw_toml_value_t *v = NULL;
     if ((rc = parse_value(D, t->depth, &v))) return rc;
     return tab_insert(P, t, &last, h, v);
 }

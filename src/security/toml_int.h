@@ -120,6 +120,12 @@ void *asw__toml_grow(toml_parser *P, void *ptr, size_t old_size, size_t new_size
 asw_toml_value_t *asw__toml_node(toml_parser *P, asw_toml_type_t type, const char *at);
 /* Reports ASW_E_PARSE "line L, column C: <fmt>" for the position `at`; returns ASW_E_PARSE. */
 int asw__toml_error(toml_parser *P, const char *at, const char *fmt, ...) ASW_PRINTF(3, 4);
+#ifdef __clang_analyzer__
+/* For clang-tidy's analyzer, which does not inline variadic functions: asw__toml_error returns
+ * ASW_E_PARSE, never success (as asw__errorf in base.h). toml.c defines the function with its name
+ * in parentheses so this macro does not rewrite the definition. */
+#define asw__toml_error(P, at, ...) (asw__toml_error(P, at, __VA_ARGS__), ASW_E_PARSE)
+#endif
 /* Reports ASW_E_NOMEM; returns ASW_E_NOMEM. */
 int asw__toml_nomem(toml_parser *P);
 /* Character column of `at` on the current line (1-based). */

@@ -194,7 +194,7 @@ static int load_section(asw_trust_registry_t *reg, const asw_toml_value_t *trust
         const asw_toml_value_t *t = asw_toml_at(arr, i);
         if (asw_toml_type(t) != ASW_TOML_TABLE) return at(err, t, ASW_E_PARSE, "expected a table");
         int rc;
-        const asw_toml_value_t *pos = t; /* where an error is reported */
+        const asw_toml_value_t *pos; /* where an error is reported: set by every branch */
         if (!strcmp(name, "keys")) {
             static const char *const k[] = {"key", "name", NULL};
             const char *key = get_str(t, "key");

@@ -40,7 +40,7 @@
 
 /* ------------------------------------------------------------------ the reader */
 
-int asw__rd_fail(asw__rd_t *r, int code, size_t at, const char *fmt, ...)
+int(asw__rd_fail)(asw__rd_t *r, int code, size_t at, const char *fmt, ...)
 {
     char msg[384];
     va_list ap;
@@ -408,7 +408,6 @@ static int sec_type(dec_t *d, asw__rd_t *r)
         if ((rc = asw__rd_byte(r, &form)) < 0) return rc;
         if (form != 0x60)
             return asw__rd_fail(r, ASW_E_MALFORMED, at, "malformed functype 0x%02x", form);
-        at = r->pos;
         if ((rc = rd_count(r, 1, ASW__MAX_PARAMS, "parameters", &np)) < 0) return rc;
         size_t pstart = r->pos;
         for (uint32_t k = 0; k < np; k++)

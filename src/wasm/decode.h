@@ -30,6 +30,12 @@ typedef struct asw__rd {
 
 /* Records "<where>, byte 0x<at>: <message>" with `code` in r->err; returns code. */
 int asw__rd_fail(asw__rd_t *r, int code, size_t at, const char *fmt, ...) ASW_PRINTF(4, 5);
+#ifdef __clang_analyzer__
+/* For clang-tidy's analyzer, which does not inline variadic functions: asw__rd_fail returns its
+ * code (as asw__errorf in base.h). decode.c defines the function with its name in parentheses so
+ * this macro does not rewrite the definition. */
+#define asw__rd_fail(r, code, at, ...) (asw__rd_fail(r, code, at, __VA_ARGS__), (code))
+#endif
 /* Records the "unexpected end" error at r->pos (MALFORMED); returns ASW_E_MALFORMED. */
 int asw__rd_eof(asw__rd_t *r);
 

@@ -586,7 +586,8 @@ int asw__exec_memory_init(asw_instance_t *inst, uint32_t seg, uint32_t d, uint32
     asw_memory_t *m = inst->mem0;
     uint64_t msize = m ? m->size : 0;
     if ((uint64_t)s + n > len || (uint64_t)d + n > msize) return ASW_TRAP_MEMORY_OOB;
-    if (n) memcpy(m->data + d, inst->module->bytes + ds->bytes_offset + s, n);
+    if (n && m) /* m is NULL only when msize, hence n, is 0 */
+        memcpy(m->data + d, inst->module->bytes + ds->bytes_offset + s, n);
     return 0;
 }
 

@@ -282,8 +282,9 @@ int asw_wasi_new(const asw_wasi_config_t *cfg, asw_wasi_t **out_wasi, asw_error_
         cfg = &defaults;
     }
     int rc;
-    asw_wasi_t *w = asw__calloc(1, sizeof(*w));
+    asw_wasi_t *w = asw__malloc(sizeof(*w));
     if (!w) return asw__errorf(out_err, ASW_E_NOMEM, "wasi: out of memory");
+    *w = (asw_wasi_t){0}; /* null pointers and zero counts (calloc's zero bytes say neither) */
     w->max_fds = cfg->max_fds ? cfg->max_fds : WASI_DEFAULT_MAX_FDS;
     if (w->max_fds < 3 + cfg->npreopens) {
         rc = asw__errorf(out_err, ASW_E_INVALID,

@@ -33,11 +33,16 @@ typedef struct gmem {
     uint64_t size;
 } gmem_t;
 
+/* Without a memory (or with an empty one) base points here, never NULL: in_mem then admits only
+ * zero-length ranges at offset 0, and `m->base + ptr` is never arithmetic on a null pointer. */
+static uint8_t no_memory[1];
+
 static void gmem_get(asw_caller_t *caller, gmem_t *m)
 {
     asw_memory_t *mem = asw_caller_memory(caller);
-    m->base = mem ? asw_memory_data(mem) : NULL;
-    m->size = (mem && m->base) ? asw_memory_size(mem) : 0;
+    uint8_t *data = mem ? asw_memory_data(mem) : NULL;
+    m->base = data ? data : no_memory;
+    m->size = data ? asw_memory_size(mem) : 0;
 }
 
 /* True when [ptr, ptr + len) lies inside the memory (64-bit arithmetic: no wrap). */
