@@ -233,3 +233,50 @@ const char *asw_test_path_in(const char *dir, const char *name)
         fail_msg("path %.200s/%.200s does not fit in %d bytes", dir, name, PATH_MAX);
     return buf;
 }
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+uint32_t asw_test_rand(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 16);
+}
+
+size_t asw_test_mutate(const uint8_t *in, size_t n, uint8_t *out, size_t cap,
+                       const uint8_t *interesting, size_t ninteresting)
+{
+    memcpy(out, in, n);
+    unsigned rounds = 1 + asw_test_rand() % 4;
+    for (unsigned r = 0; r < rounds && n > 0; r++) {
+        size_t at = asw_test_rand() % n;
+        switch (asw_test_rand() % 6) {
+        case 0: out[at] ^= (uint8_t)(1u << (asw_test_rand() % 8)); break;
+        case 1: n = at; break;
+        case 2:
+            if (n < cap) {
+                memmove(out + at + 1, out + at, n - at);
+                out[at] = (uint8_t)asw_test_rand();
+                n++;
+            }
+            break;
+        case 3:
+            memmove(out + at, out + at + 1, n - at - 1);
+            n--;
+            break;
+        case 4:
+            if (ninteresting) out[at] = interesting[asw_test_rand() % ninteresting];
+            break;
+        default: /* stretch a LEB128 byte: x -> (x|0x80) 0x00 */
+            if (n < cap && out[at] < 0x80) {
+                memmove(out + at + 1, out + at, n - at);
+                out[at] |= 0x80;
+                out[at + 1] = 0;
+                n++;
+            }
+            break;
+        }
+    }
+    return n;
+}

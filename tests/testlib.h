@@ -51,4 +51,13 @@ int asw_test_tmpdir_remove(const char *dir);
  * bytes. */
 const char *asw_test_path_in(const char *dir, const char *name);
 
+/* Deterministic pseudo-random numbers (xorshift64, fixed seed: every run draws the same
+ * sequence) for the fuzz replay tests. */
+uint32_t asw_test_rand(void);
+/* Copies in[0..n) to out (cap bytes, cap >= n) and applies 1-4 random mutations: a bit flip, a
+ * truncation, an inserted random byte, a deleted byte, a byte from `interesting` (ninteresting
+ * values), or a LEB128 byte stretched to two (x -> x|0x80, 0). Returns the new length (<= cap). */
+size_t asw_test_mutate(const uint8_t *in, size_t n, uint8_t *out, size_t cap,
+                       const uint8_t *interesting, size_t ninteresting);
+
 #endif /* ASW_TESTLIB_H */

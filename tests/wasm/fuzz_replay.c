@@ -2,8 +2,9 @@
  * tests/wasm/fuzz_replay.c -- runs the fuzz entry point (fuzz/fuzz_module.c) in every build,
  * without libFuzzer: the seed corpus (the generated test modules plus a few built-in ones) and
  * a fixed number of deterministic mutations of it (bit flips, truncations, byte insertions and
- * deletions, interesting byte values, LEB128 stretching). The entry point traps on a broken
- * invariant; the sanitizer builds catch memory errors. Deterministic: a fixed xorshift seed.
+ * deletions, interesting byte values, LEB128 stretching: testlib's asw_test_mutate). The entry
+ * point traps on a broken invariant; the sanitizer builds catch memory errors. Deterministic: a
+ * fixed xorshift seed.
  */
 #include "front_util.h"
 
@@ -16,51 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MUTATIONS 100000
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-
-static uint32_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
-
-static size_t mutate(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
-{
-    static const uint8_t interesting[] = {0x00, 0x01, 0x0b, 0x40, 0x41, 0x60, 0x6f,
-                                          0x70, 0x7b, 0x7f, 0x80, 0xfc, 0xfd, 0xff};
-    memcpy(out, in, n);
-    unsigned rounds = 1 + next() % 4;
-    for (unsigned r = 0; r < rounds && n > 0; r++) {
-        size_t at = next() % n;
-        switch (next() % 6) {
-        case 0: out[at] ^= (uint8_t)(1u << (next() % 8)); break;
-        case 1: n = at; break;
-        case 2:
-            if (n < cap) {
-                memmove(out + at + 1, out + at, n - at);
-                out[at] = (uint8_t)next();
-                n++;
-            }
-            break;
-        case 3:
-            memmove(out + at, out + at + 1, n - at - 1);
-            n--;
-            break;
-        case 4: out[at] = interesting[next() % sizeof interesting]; break;
-        default: /* stretch a LEB128 byte: x -> (x|0x80) 0x00 */
-            if (n < cap && out[at] < 0x80) {
-                memmove(out + at + 1, out + at, n - at);
-                out[at] |= 0x80;
-                out[at + 1] = 0;
-                n++;
-            }
-            break;
-        }
-    }
-    return n;
-}
+static const uint8_t interesting[] = {0x00, 0x01, 0x0b, 0x40, 0x41, 0x60, 0x6f,
+                                      0x70, 0x7b, 0x7f, 0x80, 0xfc, 0xfd, 0xff};
 
 static void replay(void **state)
 {
@@ -95,9 +53,9 @@ static void replay(void **state)
     unsigned outcome[4] = {0};
     clock_t t0 = clock();
     for (unsigned i = 0; i < MUTATIONS; i++) {
-        size_t s = next() % nseeds;
+        size_t s = asw_test_rand() % nseeds;
         if (lens[s] + 16 > cap) continue;
-        size_t n = mutate(seeds[s], lens[s], buf, cap);
+        size_t n = asw_test_mutate(seeds[s], lens[s], buf, cap, interesting, sizeof interesting);
         /* an exact-size heap copy so ASan sees every read past the end */
         uint8_t *in = malloc(n ? n : 1);
         memcpy(in, buf, n);
