@@ -29,6 +29,7 @@
 
 #include "airssys/base.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,6 +120,10 @@ ASW_API asw_toml_type_t asw_toml_type(const asw_toml_value_t *v);
  * storage; "unknown" for a value outside the enum. */
 ASW_API const char *asw_toml_type_name(asw_toml_type_t type);
 
+/* The type with its article, for messages: "a string", "an integer", "a float", "a boolean",
+ * "an array", "a table", "a date or time"; static storage. */
+ASW_API const char *asw_toml_type_phrase(asw_toml_type_t type);
+
 /* Looks up `key` (NUL-terminated) in `table`. Returns the value (borrowed from the document) or
  * NULL when table is NULL, not a table, or has no such key. */
 ASW_API const asw_toml_value_t *asw_toml_get(const asw_toml_value_t *table, const char *key);
@@ -166,6 +171,17 @@ ASW_API uint32_t asw_toml_column(const asw_toml_value_t *v);
  * root-table key, its first character). 0 when table is not a table or i is out of range. */
 ASW_API uint32_t asw_toml_key_line(const asw_toml_value_t *table, size_t i);
 ASW_API uint32_t asw_toml_key_column(const asw_toml_value_t *table, size_t i);
+
+/*
+ * Records an error in a document's terms, "line L, column C: <message>" (the form of every TOML
+ * parse error), with `code` in err (which may be NULL), and returns code: for programs that
+ * check a parsed document against a schema of their own, as the manifest readers do. Take the
+ * position from asw_toml_line/asw_toml_column or asw_toml_key_line/asw_toml_key_column.
+ */
+ASW_API int asw_toml_errorf(asw_error_t *err, int code, uint32_t line, uint32_t column,
+                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+ASW_API int asw_toml_verrorf(asw_error_t *err, int code, uint32_t line, uint32_t column,
+                             const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 #ifdef __cplusplus
 }

@@ -61,47 +61,14 @@ static void *a_alloc(pctx *C, size_t size)
     return b->data;
 }
 
-static int merr(pctx *C, uint32_t line, uint32_t col, const char *fmt, ...) ASW_PRINTF(4, 5);
-
-static int merr(pctx *C, uint32_t line, uint32_t col, const char *fmt, ...)
-{
-    char what[ASW_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return asw__errorf(C->err, ASW_E_MANIFEST, "line %" PRIu32 ", column %" PRIu32 ": %s", line,
-                       col, what);
-}
-
-static int verr(pctx *C, const asw_toml_value_t *v, const char *fmt, ...) ASW_PRINTF(3, 4);
-
-static int verr(pctx *C, const asw_toml_value_t *v, const char *fmt, ...)
-{
-    char what[ASW_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return merr(C, asw_toml_line(v), asw_toml_column(v), "%s", what);
-}
+/* Errors at a position of the document: ASW_E_MANIFEST "line L, column C: <what>". */
+#define merr(C, line, col, ...) asw_toml_errorf((C)->err, ASW_E_MANIFEST, line, col, __VA_ARGS__)
+/* As merr, at the position of value v. */
+#define verr(C, v, ...) merr(C, asw_toml_line(v), asw_toml_column(v), __VA_ARGS__)
 
 static int nomem(pctx *C)
 {
     return asw__errorf(C->err, ASW_E_NOMEM, "out of memory while reading airssys.toml");
-}
-
-static const char *a_type(const asw_toml_value_t *v)
-{
-    switch (asw_toml_type(v)) {
-    case ASW_TOML_STRING: return "a string";
-    case ASW_TOML_INTEGER: return "an integer";
-    case ASW_TOML_FLOAT: return "a float";
-    case ASW_TOML_BOOL: return "a boolean";
-    case ASW_TOML_ARRAY: return "an array";
-    case ASW_TOML_TABLE: return "a table";
-    default: return "a date/time";
-    }
 }
 
 static int unknown_key(pctx *C, const asw_toml_value_t *t, size_t i, const char *where)
@@ -117,7 +84,9 @@ static int get_str(pctx *C, const asw_toml_value_t *v, const char *what, bool al
 {
     size_t len;
     const char *s = asw_toml_string(v, &len);
-    if (!s) return verr(C, v, "%s must be a string, not %s", what, a_type(v));
+    if (!s)
+        return verr(C, v, "%s must be a string, not %s", what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     if (!allow_nul && strlen(s) != len)
         return verr(C, v, "%s must not contain NUL characters", what);
     if (!allow_empty && len == 0) return verr(C, v, "%s must not be empty", what);
@@ -164,7 +133,8 @@ static int get_name(pctx *C, const asw_toml_value_t *v, const char *what, const 
 static int get_table(pctx *C, const asw_toml_value_t *v, const char *what)
 {
     if (asw_toml_type(v) != ASW_TOML_TABLE)
-        return verr(C, v, "%s must be a table, not %s", what, a_type(v));
+        return verr(C, v, "%s must be a table, not %s", what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     return 0;
 }
 
@@ -172,12 +142,13 @@ static int get_table(pctx *C, const asw_toml_value_t *v, const char *what)
 static int get_table_array(pctx *C, const asw_toml_value_t *v, const char *what, size_t max)
 {
     if (asw_toml_type(v) != ASW_TOML_ARRAY)
-        return verr(C, v, "%s must be an array of tables ([[%s]]), not %s", what, what, a_type(v));
+        return verr(C, v, "%s must be an array of tables ([[%s]]), not %s", what, what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     if (asw_toml_count(v) > max) return verr(C, v, "too many %s entries (at most %zu)", what, max);
     for (size_t i = 0; i < asw_toml_count(v); i++)
         if (asw_toml_type(asw_toml_at(v, i)) != ASW_TOML_TABLE)
             return verr(C, asw_toml_at(v, i), "each %s must be a table, not %s", what,
-                        a_type(asw_toml_at(v, i)));
+                        asw_toml_type_phrase(asw_toml_type(asw_toml_at(v, i))));
     return 0;
 }
 
@@ -187,7 +158,8 @@ static int get_str_list(pctx *C, const asw_toml_value_t *v, const char *what,
                         const char *const **out, size_t *out_n)
 {
     if (asw_toml_type(v) != ASW_TOML_ARRAY)
-        return verr(C, v, "%s must be an array of strings, not %s", what, a_type(v));
+        return verr(C, v, "%s must be an array of strings, not %s", what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     size_t n = asw_toml_count(v);
     if (n == 0) return verr(C, v, "%s must not be empty", what);
     const char **list = a_alloc(C, n * sizeof *list);
@@ -240,7 +212,8 @@ static int parse_system(pctx *C, const asw_toml_value_t *t)
             rc = get_path(C, v, "system.approvals", &m->approvals);
         else if (!strcmp(k, "dev_mode")) {
             if (asw_toml_bool(v, &m->dev_mode))
-                rc = verr(C, v, "system.dev_mode must be a boolean, not %s", a_type(v));
+                rc = verr(C, v, "system.dev_mode must be a boolean, not %s",
+                          asw_toml_type_phrase(asw_toml_type(v)));
         } else
             rc = unknown_key(C, t, i,
                              "[system] (use name, storage, audit, trust, approvals, dev_mode)");
@@ -364,8 +337,8 @@ static int parse_supervisors(pctx *C, const asw_toml_value_t *arr)
             } else if (!strcmp(k, "max_restarts")) {
                 int64_t r = 0;
                 if (asw_toml_integer(v, &r))
-                    rc =
-                        verr(C, v, "supervisor.max_restarts must be an integer, not %s", a_type(v));
+                    rc = verr(C, v, "supervisor.max_restarts must be an integer, not %s",
+                              asw_toml_type_phrase(asw_toml_type(v)));
                 else if (r < 0 || r > MAX_RESTARTS)
                     rc = verr(C, v, "supervisor.max_restarts %" PRId64 " is out of range (0-%u)", r,
                               MAX_RESTARTS);

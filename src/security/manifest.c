@@ -40,56 +40,14 @@ typedef struct mctx {
     asw_error_t *err;
 } mctx;
 
-/* Records ASW_E_MANIFEST "line L, column C: <what>". */
-static int merr(mctx *C, uint32_t line, uint32_t col, const char *fmt, ...) ASW_PRINTF(4, 5);
-
-static int merr(mctx *C, uint32_t line, uint32_t col, const char *fmt, ...)
-{
-    char what[ASW_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return asw__errorf(C->err, ASW_E_MANIFEST, "line %" PRIu32 ", column %" PRIu32 ": %s", line,
-                       col, what);
-}
-
-static int verr(mctx *C, const asw_toml_value_t *v, const char *fmt, ...) ASW_PRINTF(3, 4);
-
+/* Errors at a position of the document: ASW_E_MANIFEST "line L, column C: <what>". */
+#define merr(C, line, col, ...) asw_toml_errorf((C)->err, ASW_E_MANIFEST, line, col, __VA_ARGS__)
 /* As merr, at the position of value v. */
-static int verr(mctx *C, const asw_toml_value_t *v, const char *fmt, ...)
-{
-    char what[ASW_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return merr(C, asw_toml_line(v), asw_toml_column(v), "%s", what);
-}
-#ifdef __clang_analyzer__
-/* For clang-tidy's analyzer, which does not inline variadic functions: merr and verr return
- * ASW_E_MANIFEST, never success (as asw__errorf in base.h). */
-#define merr(C, line, col, ...) (merr(C, line, col, __VA_ARGS__), ASW_E_MANIFEST)
-#define verr(C, v, ...)         (verr(C, v, __VA_ARGS__), ASW_E_MANIFEST)
-#endif
+#define verr(C, v, ...) merr(C, asw_toml_line(v), asw_toml_column(v), __VA_ARGS__)
 
 static int nomem(mctx *C)
 {
     return asw__errorf(C->err, ASW_E_NOMEM, "out of memory while reading the manifest");
-}
-
-/* "an integer", "a string": for type errors. */
-static const char *a_type(const asw_toml_value_t *v)
-{
-    switch (asw_toml_type(v)) {
-    case ASW_TOML_STRING: return "a string";
-    case ASW_TOML_INTEGER: return "an integer";
-    case ASW_TOML_FLOAT: return "a float";
-    case ASW_TOML_BOOL: return "a boolean";
-    case ASW_TOML_ARRAY: return "an array";
-    case ASW_TOML_TABLE: return "a table";
-    default: return "a date or time";
-    }
 }
 
 /* The string of v, which must be a non-empty string without NUL (what = "component.name"). */
@@ -98,7 +56,9 @@ static int get_str(mctx *C, const asw_toml_value_t *v, const char *what, bool al
 {
     size_t len;
     const char *s = asw_toml_string(v, &len);
-    if (!s) return verr(C, v, "%s must be a string, not %s", what, a_type(v));
+    if (!s)
+        return verr(C, v, "%s must be a string, not %s", what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     if (strlen(s) != len) return verr(C, v, "%s must not contain NUL characters", what);
     if (!allow_empty && len == 0) return verr(C, v, "%s must not be empty", what);
     *out = s;
@@ -116,14 +76,16 @@ static int dup_str(mctx *C, const char *s, const char **out)
 static int get_table(mctx *C, const asw_toml_value_t *v, const char *what)
 {
     if (asw_toml_type(v) != ASW_TOML_TABLE)
-        return verr(C, v, "%s must be a table, not %s", what, a_type(v));
+        return verr(C, v, "%s must be a table, not %s", what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     return 0;
 }
 
 static int get_array(mctx *C, const asw_toml_value_t *v, const char *what)
 {
     if (asw_toml_type(v) != ASW_TOML_ARRAY)
-        return verr(C, v, "%s must be an array, not %s", what, a_type(v));
+        return verr(C, v, "%s must be an array, not %s", what,
+                    asw_toml_type_phrase(asw_toml_type(v)));
     return 0;
 }
 
@@ -428,7 +390,7 @@ static int get_ports(mctx *C, const asw_toml_value_t *v, const char *what, char 
     int rc;
     if (asw_toml_type(v) != ASW_TOML_STRING)
         return verr(C, v, "%s must be an integer or a string such as \"8000-8100\", not %s", what,
-                    a_type(v));
+                    asw_toml_type_phrase(asw_toml_type(v)));
     if ((rc = get_str(C, v, what, false, &s))) return rc;
     asw_error_t e;
     uint16_t lo, hi;
@@ -610,7 +572,7 @@ static int get_params(mctx *C, const asw_toml_value_t *v, const char ***out, siz
         }
         default:
             rc = verr(C, pv, "param '%s' must be a string, an integer or a boolean, not %s", k,
-                      a_type(pv));
+                      asw_toml_type_phrase(asw_toml_type(pv)));
         }
         if (rc) break;
         size_t len = klen + 1 + strlen(s) + 1;
@@ -771,7 +733,8 @@ static int parse_resources(mctx *C, const asw_toml_value_t *t)
         } else if (!strcmp(k, "fuel")) {
             int64_t f = 0;
             if (asw_toml_integer(v, &f))
-                rc = verr(C, v, "resources.fuel must be an integer, not %s", a_type(v));
+                rc = verr(C, v, "resources.fuel must be an integer, not %s",
+                          asw_toml_type_phrase(asw_toml_type(v)));
             else if (f <= 0)
                 rc = verr(C, v, "resources.fuel must be greater than zero");
             else
@@ -811,7 +774,8 @@ static int parse_supervision(mctx *C, const asw_toml_value_t *t)
         } else if (!strcmp(k, "max_restarts")) {
             int64_t n = 0;
             if (asw_toml_integer(v, &n))
-                rc = verr(C, v, "supervision.max_restarts must be an integer, not %s", a_type(v));
+                rc = verr(C, v, "supervision.max_restarts must be an integer, not %s",
+                          asw_toml_type_phrase(asw_toml_type(v)));
             else if (n < 0 || n > UINT32_MAX)
                 rc = verr(C, v, "supervision.max_restarts %" PRId64 " is out of range (0-%u)", n,
                           UINT32_MAX);

@@ -28,6 +28,7 @@
 #include "security/toml_int.h"
 
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,12 +222,11 @@ int(asw__toml_error)(toml_parser *P, const char *at, const char *fmt, ...)
         }
     for (const char *q = ls; q < at; q++)
         if (((unsigned char)*q & 0xc0) != 0x80) col++;
-    char what[ASW_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    int rc = asw_toml_verrorf(P->err, ASW_E_PARSE, (uint32_t)line, (uint32_t)col, fmt, ap);
     va_end(ap);
-    return asw__errorf(P->err, ASW_E_PARSE, "line %lu, column %lu: %s", line, col, what);
+    return rc;
 }
 
 int asw__toml_nomem(toml_parser *P)
@@ -942,6 +942,41 @@ const char *asw_toml_type_name(asw_toml_type_t type)
     case ASW_TOML_TABLE: return "table";
     }
     return "unknown";
+}
+
+const char *asw_toml_type_phrase(asw_toml_type_t type)
+{
+    switch (type) {
+    case ASW_TOML_STRING: return "a string";
+    case ASW_TOML_INTEGER: return "an integer";
+    case ASW_TOML_FLOAT: return "a float";
+    case ASW_TOML_BOOL: return "a boolean";
+    case ASW_TOML_ARRAY: return "an array";
+    case ASW_TOML_TABLE: return "a table";
+    case ASW_TOML_DATETIME:
+    case ASW_TOML_DATETIME_LOCAL:
+    case ASW_TOML_DATE_LOCAL:
+    case ASW_TOML_TIME_LOCAL: return "a date or time";
+    }
+    return "an unknown value";
+}
+
+int asw_toml_verrorf(asw_error_t *err, int code, uint32_t line, uint32_t column, const char *fmt,
+                     va_list ap)
+{
+    char what[ASW_ERROR_MSG_MAX];
+    vsnprintf(what, sizeof what, fmt, ap);
+    return asw__errorf(err, code, "line %" PRIu32 ", column %" PRIu32 ": %s", line, column, what);
+}
+
+int(asw_toml_errorf)(asw_error_t *err, int code, uint32_t line, uint32_t column, const char *fmt,
+                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = asw_toml_verrorf(err, code, line, column, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 const asw_toml_value_t *asw_toml_getn(const asw_toml_value_t *table, const char *key,

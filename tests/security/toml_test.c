@@ -599,6 +599,31 @@ static void random_mutations(void **state)
     free(buf);
 }
 
+/* asw_toml_errorf: the document-position error form, with or without an error record; and the
+ * type phrases schema checkers put in their messages. */
+static void schema_errors(void **state)
+{
+    (void)state;
+    asw_toml_value_t *root = NULL;
+    const char doc[] = "a = 1\n  b = [true, 1979-05-27, 'x']\n";
+    assert_int_equal(asw_toml_parse(doc, sizeof doc - 1, &root, NULL), ASW_OK);
+    const asw_toml_value_t *b = asw_toml_get(root, "b");
+    asw_error_t e = {0};
+    assert_int_equal(asw_toml_errorf(&e, ASW_E_MANIFEST, asw_toml_line(b), asw_toml_column(b),
+                                     "b must be %s, not %s", asw_toml_type_phrase(ASW_TOML_TABLE),
+                                     asw_toml_type_phrase(asw_toml_type(b))),
+                     ASW_E_MANIFEST);
+    assert_int_equal(e.code, ASW_E_MANIFEST);
+    assert_string_equal(e.msg, "line 2, column 7: b must be a table, not an array");
+    assert_int_equal(asw_toml_errorf(NULL, ASW_E_PARSE, 1, 1, "x"), ASW_E_PARSE);
+    assert_string_equal(asw_toml_type_phrase(asw_toml_type(asw_toml_at(b, 0))), "a boolean");
+    assert_string_equal(asw_toml_type_phrase(asw_toml_type(asw_toml_at(b, 1))), "a date or time");
+    assert_string_equal(asw_toml_type_phrase(asw_toml_type(asw_toml_at(b, 2))), "a string");
+    assert_string_equal(asw_toml_type_phrase(asw_toml_type(asw_toml_get(root, "a"))), "an integer");
+    assert_string_equal(asw_toml_type_phrase((asw_toml_type_t)99), "an unknown value");
+    asw_toml_free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -616,6 +641,7 @@ int main(void)
         cmocka_unit_test(arena_reuse),
         cmocka_unit_test(large_documents),
         cmocka_unit_test(random_mutations),
+        cmocka_unit_test(schema_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
