@@ -70,10 +70,6 @@ int asw__verrorf(asw_error_t *err, int code, const char *fmt, va_list ap) ASW_PR
  * `return asw__errorf(err, ASW_E_X, ...)` is never read as a possible success. (The code is
  * evaluated twice only in analysis.) */
 #define asw__errorf(err, code, ...) (asw__errorf(err, code, __VA_ARGS__), (code))
-/* The same for asw_toml_errorf (airssys/toml.h), which toml.c defines with its name in
- * parentheses. */
-#define asw_toml_errorf(err, code, line, col, ...)                                                 \
-    (asw_toml_errorf(err, code, line, col, __VA_ARGS__), (code))
 #endif
 
 /* Prefixes the message already in `err` (which may be NULL) with a printf-style context
