@@ -19,6 +19,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,28 @@ uint8_t *asw_test_read_file(const char *path, size_t *out_len)
     fclose(f);
     if (out_len) *out_len = len;
     return buf;
+}
+
+char *asw_test_read_text(const char *path)
+{
+    size_t n;
+    uint8_t *d = asw_test_read_file(path, &n);
+    if (!d) fail_msg("cannot read %s", path);
+    char *t = malloc(n + 1);
+    if (!t) fail_msg("out of memory reading %s", path);
+    memcpy(t, d, n);
+    t[n] = 0;
+    free(d);
+    return t;
+}
+
+void asw_test_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) fail_msg("cannot create %s", path);
+    size_t n = strlen(text);
+    bool ok = fwrite(text, 1, n, f) == n;
+    if (fclose(f) != 0 || !ok) fail_msg("cannot write %s", path);
 }
 
 static const char *join(const char *env, const char *fallback, const char *rel)

@@ -28,6 +28,12 @@ size_t asw_test_alloc_live_bytes(void);
 
 /* Reads a whole file; returns a malloc'ed buffer (free with free()) or NULL. */
 uint8_t *asw_test_read_file(const char *path, size_t *out_len);
+/* Reads a whole text file as a malloc'ed NUL-terminated string (free with free()); fails the
+ * running test when the file cannot be read. */
+char *asw_test_read_text(const char *path);
+/* Creates or truncates path and writes text (NUL-terminated) into it; fails the running test on
+ * any error. */
+void asw_test_write_text(const char *path, const char *text);
 /* Returns $ASW_SOURCE_DIR/rel or $ASW_BINARY_DIR/rel in a static buffer (one at a time). */
 const char *asw_test_src_path(const char *rel);
 const char *asw_test_bin_path(const char *rel);

@@ -90,19 +90,6 @@ static void fx_close(fx_t *f)
     pthread_mutex_destroy(&f->mu);
 }
 
-static char *read_text(const char *rel)
-{
-    size_t n;
-    uint8_t *d = asw_test_read_file(asw_test_src_path(rel), &n);
-    assert_non_null(d);
-    char *t = malloc(n + 1);
-    assert_non_null(t);
-    memcpy(t, d, n);
-    t[n] = 0;
-    free(d);
-    return t;
-}
-
 static int load_mod(fx_t *f, const char *wasm, const char *manifest, const char *name,
                     asw_component_t **out, asw_error_t *err)
 {
@@ -131,7 +118,7 @@ static asw_component_t *load(fx_t *f, const char *wasm, const char *manifest, co
 
 static asw_component_t *load_file(fx_t *f, const char *wasm, const char *rel, const char *name)
 {
-    char *m = read_text(rel);
+    char *m = asw_test_read_text(asw_test_src_path(rel));
     asw_component_t *c = load(f, wasm, m, name);
     free(m);
     return c;

@@ -45,19 +45,6 @@ typedef struct fx {
 enum { ECHO = 0, CALC = 1, MIS = 2 };
 static const char *const guests[] = {ASW_GUEST_ECHO, ASW_GUEST_CALC, ASW_GUEST_MIS};
 
-static char *read_text(const char *rel)
-{
-    size_t n;
-    uint8_t *d = asw_test_read_file(asw_test_src_path(rel), &n);
-    assert_non_null(d);
-    char *t = malloc(n + 1);
-    assert_non_null(t);
-    memcpy(t, d, n);
-    t[n] = 0;
-    free(d);
-    return t;
-}
-
 static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
 {
     (void)ud, (void)level, (void)comp, (void)msg, (void)len;
@@ -113,7 +100,7 @@ static int load_text(fx_t *f, int which, const char *manifest, const char *name,
 
 static asw_component_t *load(fx_t *f, int which, const char *manifest_rel, const char *name)
 {
-    char *m = read_text(manifest_rel);
+    char *m = asw_test_read_text(asw_test_src_path(manifest_rel));
     asw_component_t *c = NULL;
     asw_error_t err = {0};
     int rc = load_text(f, which, m, name, &c, &err);
@@ -170,7 +157,7 @@ static void load_errors(void **state)
     (void)state;
     fx_t f;
     fx_open(&f, 2, false);
-    char *m = read_text("examples/echo/Component.toml");
+    char *m = asw_test_read_text(asw_test_src_path("examples/echo/Component.toml"));
     asw_error_t err = {0};
     /* Not trusted, no approval store, no dev mode: pending, with a clear message. */
     assert_int_equal(load_text(&f, ECHO, m, NULL, NULL, &err), ASW_E_PENDING);

@@ -44,19 +44,6 @@ static void quiet_log(void *ud, int level, const char *comp, const char *msg, si
     (void)ud, (void)level, (void)comp, (void)msg, (void)len;
 }
 
-static char *read_text(const char *path)
-{
-    size_t n;
-    uint8_t *d = asw_test_read_file(path, &n);
-    assert_non_null(d);
-    char *t = malloc(n + 1);
-    assert_non_null(t);
-    memcpy(t, d, n);
-    t[n] = 0;
-    free(d);
-    return t;
-}
-
 /* Returns text with the first `from` replaced by `to` (malloc'ed); from must occur. */
 static char *replace(const char *text, const char *from, const char *to)
 {
@@ -127,7 +114,7 @@ static int setup(void **state)
     assert_int_equal(asw_sha256(F.mod, F.modlen, sha), ASW_OK);
     asw_hex_encode(sha, 32, hex);
     assert_int_equal(asw_trust_add_hash(F.trust, hex, NULL), ASW_OK);
-    F.manifest = read_text(asw_test_src_path("examples/counter/Component.toml"));
+    F.manifest = asw_test_read_text(asw_test_src_path("examples/counter/Component.toml"));
     return 0;
 }
 

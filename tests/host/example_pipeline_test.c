@@ -51,26 +51,13 @@ static void keep_log(void *ud, int level, const char *comp, const char *msg, siz
     pthread_mutex_unlock(&F.log_mu);
 }
 
-static char *read_text(const char *rel)
-{
-    size_t n;
-    uint8_t *d = asw_test_read_file(asw_test_src_path(rel), &n);
-    assert_non_null(d);
-    char *t = malloc(n + 1);
-    assert_non_null(t);
-    memcpy(t, d, n);
-    t[n] = 0;
-    free(d);
-    return t;
-}
-
 /* Loads the module under `name` with examples/pipeline/<manifest>; returns asw_host_load's
  * code. */
 static int load_stage(const char *name, const char *manifest)
 {
     char rel[96];
     snprintf(rel, sizeof rel, "examples/pipeline/%s", manifest);
-    char *m = read_text(rel);
+    char *m = asw_test_read_text(asw_test_src_path(rel));
     asw_component_source_t s = {.module = F.mod,
                                 .module_len = F.modlen,
                                 .manifest = m,

@@ -78,19 +78,6 @@ static char *replace(const char *text, const char *from, const char *to)
     return out;
 }
 
-static char *read_text(const char *path)
-{
-    size_t n;
-    uint8_t *d = asw_test_read_file(path, &n);
-    assert_non_null(d);
-    char *t = malloc(n + 1);
-    assert_non_null(t);
-    memcpy(t, d, n);
-    t[n] = 0;
-    free(d);
-    return t;
-}
-
 static void load(const char *guest, const char *manifest_rel, const char *from, const char *to)
 {
     size_t mlen;
@@ -101,7 +88,7 @@ static void load(const char *guest, const char *manifest_rel, const char *from, 
     assert_int_equal(asw_sha256(mod, mlen, sha), ASW_OK);
     asw_hex_encode(sha, 32, hex);
     assert_int_equal(asw_trust_add_hash(F.trust, hex, NULL), ASW_OK);
-    char *raw = read_text(asw_test_src_path(manifest_rel));
+    char *raw = asw_test_read_text(asw_test_src_path(manifest_rel));
     char *man = replace(raw, from, to);
     asw_component_source_t s = {
         .module = mod, .module_len = mlen, .manifest = man, .manifest_len = strlen(man)};
@@ -113,22 +100,14 @@ static void load(const char *guest, const char *manifest_rel, const char *from, 
     free(mod);
 }
 
-static void put(const char *rel, const char *text)
-{
-    FILE *f = fopen(asw_test_path_in(F.root, rel), "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **state)
 {
     (void)state;
     assert_int_equal(asw_test_tmpdir_new(F.root, sizeof F.root, "exio"), 0);
     assert_int_equal(mkdir(asw_test_path_in(F.root, "data"), 0755), 0);
-    put("data/a.json", "{\"a\":1}");
-    put("data/notes.txt", "not json");
-    put("secret.json", "{\"secret\":1}");
+    asw_test_write_text(asw_test_path_in(F.root, "data/a.json"), "{\"a\":1}");
+    asw_test_write_text(asw_test_path_in(F.root, "data/notes.txt"), "not json");
+    asw_test_write_text(asw_test_path_in(F.root, "secret.json"), "{\"secret\":1}");
     assert_int_equal(symlink("/etc/passwd", asw_test_path_in(F.root, "data/escape.json")), 0);
 
     F.lfd = socket(AF_INET, SOCK_STREAM, 0);

@@ -32,23 +32,15 @@ static const char *P(const char *rel)
     return asw_test_path_in(F.root, rel); /* a ring of four: one call may take four paths */
 }
 
-static void put(const char *rel, const char *text)
-{
-    FILE *f = fopen(P(rel), "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **state)
 {
     (void)state;
     assert_int_equal(asw_test_tmpdir_new(F.root, sizeof F.root, "files"), 0);
     snprintf(F.data, sizeof F.data, "%s/data", F.root);
     assert_int_equal(mkdir(F.data, 0755), 0);
-    put("data/a.json", "{\"a\":1}");
-    put("data/b.txt", "plain");
-    put("secret.json", "{\"secret\":true}");
+    asw_test_write_text(P("data/a.json"), "{\"a\":1}");
+    asw_test_write_text(P("data/b.txt"), "plain");
+    asw_test_write_text(P("secret.json"), "{\"secret\":true}");
     assert_int_equal(symlink("/etc/passwd", P("data/escape.json")), 0);
     assert_int_equal(symlink("a.json", P("data/alias.json")), 0);
     assert_int_equal(symlink("../secret.json", P("data/up.json")), 0);
@@ -259,7 +251,7 @@ static void race_closed(void **state)
     char buf[64];
     size_t n = 0;
     asw_error_t e = {0};
-    put("data/race.json", "{}");
+    asw_test_write_text(P("data/race.json"), "{}");
     asw__hostfs_after_check = swap_in_symlink;
     int rc = asw__host_file_read(F.ctx, F.audit, P("data/race.json"), 0, (uint8_t *)buf, sizeof buf,
                                  &n, NULL, &e);

@@ -33,14 +33,6 @@ static const char *file(const char *name)
     return asw_test_path_in(dir, name); /* a ring of four: one call may take four paths */
 }
 
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static const uint8_t module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
 static const char manifest[] = "[component]\nname = \"x\"\n";
 
@@ -137,7 +129,7 @@ static void key_files_and_forms(void **state)
     FILE *f = fopen(file("m.wasm"), "wb");
     fwrite(module, 1, sizeof module, f);
     fclose(f);
-    put(file("Component.toml"), manifest);
+    asw_test_write_text(file("Component.toml"), manifest);
     assert_int_equal(asw_sig_sign_files(file("k.key"), file("m.wasm"), file("Component.toml"),
                                         file("m.wasm.sig"), &e),
                      0);
@@ -145,7 +137,7 @@ static void key_files_and_forms(void **state)
     assert_int_equal(asw_sig_verify_files(file("m.wasm.sig"), file("m.wasm"),
                                           file("Component.toml"), pk, signer, &e),
                      0);
-    put(file("Component.toml"), "[component]\nname = \"evil\"\n");
+    asw_test_write_text(file("Component.toml"), "[component]\nname = \"evil\"\n");
     assert_int_equal(asw_sig_verify_files(file("m.wasm.sig"), file("m.wasm"),
                                           file("Component.toml"), pk, signer, &e),
                      ASW_E_SIGNATURE);
@@ -187,7 +179,7 @@ static void registry_from_toml(void **state)
              "[[trusted.paths]]\npattern = \"/opt/components/**\"\n"
              "[[trusted.git]]\nurl = \"https://github.com/acme/*\"\nbranch = \"main\"\n",
              pkhex, mhhex);
-    put(file("trust.toml"), text);
+    asw_test_write_text(file("trust.toml"), text);
     asw_trust_registry_t *reg = NULL;
     assert_int_equal(asw_trust_registry_load(file("trust.toml"), &reg, &e), 0);
     asw_trust_result_t r;

@@ -24,14 +24,6 @@ static char root[256];         /* a fresh temp dir (canonical) holding the two b
 static char tmpdir[PATH_MAX];  /* <root>/sandbox, a canonical path: the sandbox */
 static char outside[PATH_MAX]; /* a sibling directory the guest must never reach */
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    FILE *f = fopen(asw_test_path_in(dir, name), "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static bool exists(const char *dir, const char *name)
 {
     struct stat st;
@@ -46,9 +38,9 @@ static int setup(void **state)
     snprintf(outside, sizeof outside, "%s/outside", root);
     assert_int_equal(mkdir(tmpdir, 0755), 0);
     assert_int_equal(mkdir(outside, 0755), 0);
-    write_file(tmpdir, "allowed.txt", "allowed\n");
-    write_file(tmpdir, "secret.txt", "secret\n");
-    write_file(outside, "passwd", "root\n");
+    asw_test_write_text(asw_test_path_in(tmpdir, "allowed.txt"), "allowed\n");
+    asw_test_write_text(asw_test_path_in(tmpdir, "secret.txt"), "secret\n");
+    asw_test_write_text(asw_test_path_in(outside, "passwd"), "root\n");
     assert_int_equal(mkdir(asw_test_path_in(tmpdir, "sub"), 0755), 0);
     return 0;
 }
@@ -376,7 +368,7 @@ static void stdin_buffer_and_exit_code(void **state)
     char nd[PATH_MAX + 8];
     snprintf(nd, sizeof nd, "%s/n", tmpdir);
     assert_int_equal(mkdir(nd, 0755), 0);
-    write_file(nd, "gone.txt", "");
+    asw_test_write_text(asw_test_path_in(nd, "gone.txt"), "");
     const char *nargs[] = {"normal", "x"}, *env[] = {"FOO=from-test"};
     asw_wasi_preopen_t pre = {nd, "/sandbox", false};
     asw_wasi_config_init(&cfg);
