@@ -621,7 +621,9 @@ static void jump_field(comp_t *c, ctl_t *l, uint32_t op_pos)
             c->code[op_pos + 1] = c->code[op_pos + 2];
             c->code[op_pos + 2] = t;
         }
-        if (op_pos == c->last_pos && pp != NONE && op_pos < c->ncode &&
+        /* op_pos + 1 < ncode: the branch has a condition operand (a plain br has none, and its
+         * unit after the opcode is not written yet). */
+        if (op_pos == c->last_pos && pp != NONE && op_pos + 1 < c->ncode &&
             (c->code[pp] == ASW_IOP_I32_ADD_I || c->code[pp] == ASW_IOP_I32_ADD) &&
             pp + 4 == op_pos && c->code[pp + 1] == c->code[op_pos + 1]) {
             /* i32.add then the back-edge testing its result: one operation. */

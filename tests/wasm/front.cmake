@@ -24,3 +24,7 @@ asw_add_test(NAME wasm_fuzz_replay LABELS slow TIMEOUT 120
 foreach(t wasm_decode_test wasm_validate_test wasm_module_test wasm_fuzz_replay)
   add_dependencies(${t} asw_front_wasm)
 endforeach()
+# Inputs the fuzzers failed on (tests/wasm/fuzz-regressions), through the whole entry point.
+asw_add_test(NAME wasm_fuzz_regress LABELS unit
+  SOURCES fuzz_regress.c ${PROJECT_SOURCE_DIR}/fuzz/fuzz_module.c)
+target_compile_definitions(wasm_fuzz_regress PRIVATE ASW_FUZZ_RUN=1)
