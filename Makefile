@@ -68,7 +68,9 @@ format:
 
 lint: build
 	clang-tidy -p build --quiet $$(git ls-files 'src/*.c') 2>/dev/null | grep -E 'warning|error' || true
-	cppcheck --quiet --enable=warning,portability --std=c11 -Iinclude -Isrc $$(git ls-files 'src/*.c')
+	@# cppcheck cannot parse interp.c's table of label addresses (&&label, a GNU C extension).
+	cppcheck --quiet --enable=warning,portability --std=c11 -Iinclude -Isrc \
+		--suppress=syntaxError:src/wasm/interp.c $$(git ls-files 'src/*.c')
 
 clean:
 	rm -rf build build-clang build-asan build-tsan build-bench

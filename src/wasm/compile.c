@@ -123,7 +123,9 @@ _Static_assert(ASW_IOP_F64_SUB_ST - ASW_IOP_F64_ADD_ST == 1 &&
 
 static inline uint32_t units_of(const asw__code_t *code)
 {
-    uint32_t u0 = iop_units[code[0]];
+    /* clang-tidy 14 loses track of the code array across link_code's rewrite loop and calls
+     * this read garbage; every unit it reads was written by the same pass. */
+    uint32_t u0 = iop_units[code[0]]; // NOLINT(clang-analyzer-core.uninitialized.Assign)
     if (ASW_LIKELY(u0 != 0)) return u0;
     if (code[0] == ASW_IOP_BR_TABLE) return 3 + code[2] + 1;
     if (code[0] == ASW_IOP_BR_TABLE_K) return 4 + code[3] + 1;
