@@ -257,6 +257,11 @@ const char *asw_test_path_in(const char *dir, const char *name)
     return buf;
 }
 
+void asw_test_quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
+{
+    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
+}
+
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
 uint32_t asw_test_rand(void)

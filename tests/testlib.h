@@ -57,6 +57,10 @@ int asw_test_tmpdir_remove(const char *dir);
  * bytes. */
 const char *asw_test_path_in(const char *dir, const char *name);
 
+/* A host log sink (asw_host_opts_t.log) that discards every line: for tests whose components
+ * log on purpose. */
+void asw_test_quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len);
+
 /* Deterministic pseudo-random numbers (xorshift64, fixed seed: every run draws the same
  * sequence) for the fuzz replay tests. */
 uint32_t asw_test_rand(void);

@@ -45,11 +45,6 @@ typedef struct fx {
 enum { ECHO = 0, CALC = 1, MIS = 2 };
 static const char *const guests[] = {ASW_GUEST_ECHO, ASW_GUEST_CALC, ASW_GUEST_MIS};
 
-static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
-{
-    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
-}
-
 static void fx_open(fx_t *f, uint32_t workers, bool trust_them)
 {
     memset(f, 0, sizeof *f);
@@ -70,7 +65,7 @@ static void fx_open(fx_t *f, uint32_t workers, bool trust_them)
     }
     asw_system_opts_t so = {.workers = workers};
     asw_host_opts_t ho = {
-        .system_opts = &so, .audit = f->audit, .trust = f->trust, .log = quiet_log};
+        .system_opts = &so, .audit = f->audit, .trust = f->trust, .log = asw_test_quiet_log};
     asw_error_t err = {0};
     int rc = asw_host_new(&ho, &f->host, &err);
     if (rc) fprintf(stderr, "host: %s\n", asw_error_message(&err));
@@ -175,7 +170,7 @@ static void load_errors(void **state)
     /* Dev mode runs it (loudly); a module without the ABI exports is refused. */
     fx_open(&f, 2, false);
     asw_host_free(f.host);
-    asw_host_opts_t ho = {.dev_mode = true, .log = quiet_log, .audit = f.audit};
+    asw_host_opts_t ho = {.dev_mode = true, .log = asw_test_quiet_log, .audit = f.audit};
     assert_int_equal(asw_host_new(&ho, &f.host, NULL), ASW_OK);
     asw_component_t *c = NULL;
     assert_int_equal(load_text(&f, ECHO, m, NULL, &c, &err), ASW_OK);

@@ -39,11 +39,6 @@ static void nap_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
-{
-    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
-}
-
 /* Returns text with the first `from` replaced by `to` (malloc'ed); from must occur. */
 static char *replace(const char *text, const char *from, const char *to)
 {
@@ -66,7 +61,7 @@ static void host_open(bool with_storage)
                           .audit = F.audit,
                           .trust = F.trust,
                           .storage_dir = with_storage ? F.store : NULL,
-                          .log = quiet_log};
+                          .log = asw_test_quiet_log};
     asw_error_t e = {0};
     int rc = asw_host_new(&ho, &F.host, &e);
     if (rc) fail_msg("host: %s", asw_error_message(&e));

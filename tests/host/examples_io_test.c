@@ -53,11 +53,6 @@ static void *server(void *arg)
     return NULL;
 }
 
-static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
-{
-    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
-}
-
 /* Returns text with every `from` replaced by `to` (malloc'ed). */
 static char *replace(const char *text, const char *from, const char *to)
 {
@@ -127,7 +122,8 @@ static int setup(void **state)
     assert_int_equal(asw_audit_open(&ac, &F.audit, NULL), ASW_OK);
     assert_int_equal(asw_trust_registry_new(&F.trust, NULL), ASW_OK);
     asw_system_opts_t so = {.workers = 2};
-    asw_host_opts_t ho = {.system_opts = &so, .audit = F.audit, .trust = F.trust, .log = quiet_log};
+    asw_host_opts_t ho = {
+        .system_opts = &so, .audit = F.audit, .trust = F.trust, .log = asw_test_quiet_log};
     assert_int_equal(asw_host_new(&ho, &F.host, NULL), ASW_OK);
 
     char data[PATH_MAX], port[16];

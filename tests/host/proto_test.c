@@ -27,16 +27,11 @@ typedef struct fx {
     char *manifest;
 } fx_t;
 
-static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
-{
-    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
-}
-
 static asw_host_t *new_host(fx_t *f)
 {
     asw_system_opts_t so = {.workers = 2};
     asw_host_opts_t ho = {
-        .system_opts = &so, .audit = f->audit, .trust = f->trust, .log = quiet_log};
+        .system_opts = &so, .audit = f->audit, .trust = f->trust, .log = asw_test_quiet_log};
     asw_host_t *h = NULL;
     asw_error_t err = {0};
     int rc = asw_host_new(&ho, &h, &err);

@@ -21,11 +21,6 @@ typedef struct fx {
     char *manifest;
 } fx_t;
 
-static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
-{
-    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
-}
-
 /* A host whose trust registry trusts one freshly generated signing key (and nothing else). */
 static void fx_open(fx_t *f)
 {
@@ -36,7 +31,7 @@ static void fx_open(fx_t *f)
     assert_int_equal(asw_trust_registry_new(&f->trust, NULL), ASW_OK);
     assert_int_equal(asw_trust_add_key(f->trust, hex, NULL), ASW_OK);
     asw_system_opts_t so = {.workers = 1};
-    asw_host_opts_t ho = {.system_opts = &so, .trust = f->trust, .log = quiet_log};
+    asw_host_opts_t ho = {.system_opts = &so, .trust = f->trust, .log = asw_test_quiet_log};
     assert_int_equal(asw_host_new(&ho, &f->host, NULL), ASW_OK);
     f->mod = asw_test_read_file(ASW_GUEST_ECHO, &f->modlen);
     assert_non_null(f->mod);

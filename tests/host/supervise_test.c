@@ -42,11 +42,6 @@ static void nap_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-static void quiet_log(void *ud, int level, const char *comp, const char *msg, size_t len)
-{
-    (void)ud, (void)level, (void)comp, (void)msg, (void)len;
-}
-
 typedef struct fx {
     asw_host_t *host;
     uint8_t *mod;
@@ -59,7 +54,7 @@ static void fx_open(fx_t *f)
     f->mod = asw_test_read_file(ASW_GUEST_SUP, &f->modlen);
     assert_non_null(f->mod);
     asw_system_opts_t so = {.workers = 2};
-    asw_host_opts_t ho = {.system_opts = &so, .dev_mode = true, .log = quiet_log};
+    asw_host_opts_t ho = {.system_opts = &so, .dev_mode = true, .log = asw_test_quiet_log};
     asw_error_t err = {0};
     int rc = asw_host_new(&ho, &f->host, &err);
     if (rc) fprintf(stderr, "host: %s\n", asw_error_message(&err));
@@ -411,7 +406,7 @@ static void test_alloc_failures(void **state)
     for (unsigned long n = 1;; n++) {
         asw_test_alloc_install(n, 0);
         asw_system_opts_t so = {.workers = 1};
-        asw_host_opts_t ho = {.system_opts = &so, .dev_mode = true, .log = quiet_log};
+        asw_host_opts_t ho = {.system_opts = &so, .dev_mode = true, .log = asw_test_quiet_log};
         asw_host_t *h = NULL;
         int rc = asw_host_new(&ho, &h, NULL);
         asw_host_sup_opts_t o = {.name = "r", .strategy = ASW_ONE_FOR_ALL, .max_restarts = 1};
