@@ -6,7 +6,8 @@
  * Invariants: every allocation inside the library goes through asw__malloc / asw__calloc /
  * asw__realloc / asw__free, so tests can inject failures through asw_set_allocator(). Size
  * arithmetic for arrays uses asw__calloc / asw__reallocarray, which check for overflow.
- * This header includes no OS header beyond the C library.
+ * This header includes no OS header beyond the C library (and POSIX clock_gettime from
+ * <time.h>).
  */
 #ifndef ASW_BASE_BASE_H
 #define ASW_BASE_BASE_H
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Internal invariants (never caller input): checked in builds with ASW_CHECKS, free otherwise. */
 #if defined(ASW_CHECKS) && ASW_CHECKS
@@ -44,6 +46,14 @@ static inline uint32_t asw__fnv1a(uint32_t h, const void *p, size_t n)
     for (size_t i = 0; i < n; i++)
         h = (h ^ b[i]) * 16777619u;
     return h;
+}
+
+/* CLOCK_MONOTONIC now, in nanoseconds: the clock of every deadline, timeout and budget. */
+static inline uint64_t asw__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Allocation through the installed allocator. All return NULL on failure (or on overflow). */

@@ -74,13 +74,6 @@
 #define DEFAULT_TIMEOUT_NS  UINT64_C(10000000000)
 #define NAME_MAX_LEN        64
 
-uint64_t asw__host_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void asw__host_nap_ns(uint64_t ns)
 {
     struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
@@ -213,7 +206,7 @@ static void wasi_ext_free(void *p)
 static void arm(asw__inst_t *in)
 {
     asw_component_t *c = in->comp;
-    in->call_start_ns = asw__host_now_ns();
+    in->call_start_ns = asw__now_ns();
     if (c->timeout_ns) {
         uint64_t left = c->timeout_ns > in->time_used_ns ? c->timeout_ns - in->time_used_ns : 1;
         (void)asw_store_set_deadline(in->store, left, ASW_INTERRUPT_KILL);
@@ -226,7 +219,7 @@ static void disarm(asw__inst_t *in)
         (void)asw_store_set_deadline(in->store, 0, ASW_INTERRUPT_KILL);
         asw_store_clear_interrupt(in->store);
     }
-    in->time_used_ns += asw__host_now_ns() - in->call_start_ns;
+    in->time_used_ns += asw__now_ns() - in->call_start_ns;
 }
 
 /* Starts a fresh budget (fuel and time) for one message or hook. */
@@ -802,13 +795,13 @@ static void stop_components(asw_host_t *h)
         asw_actor_id_t sup = atomic_load(&h->comps[i]->sup_id);
         if (sup) (void)asw_actor_stop(h->sys, sup, 0, false);
     }
-    uint64_t until = asw__host_now_ns() + 2000000000u;
+    uint64_t until = asw__now_ns() + 2000000000u;
     for (size_t i = 0; i < n; i++) {
         asw_actor_id_t sup = atomic_load(&h->comps[i]->sup_id);
         while (sup && asw_actor_alive(h->sys, sup)) {
-            if (asw__host_now_ns() > until) {
+            if (asw__now_ns() > until) {
                 (void)asw_actor_stop(h->sys, sup, 0, true);
-                until = asw__host_now_ns() + 1000000000u;
+                until = asw__now_ns() + 1000000000u;
             }
             asw__host_nap_ns(100000);
         }
@@ -900,7 +893,7 @@ static void wait_registered(asw_host_t *h, const char *name, asw_actor_id_t sup)
     for (unsigned spins = 0; asw_whereis(h->sys, name) == ASW_ACTOR_NONE; spins++) {
         if (spins < 64) continue;
         if (!asw_actor_alive(h->sys, sup)) return;
-        uint64_t now = asw__host_now_ns();
+        uint64_t now = asw__now_ns();
         if (!deadline) deadline = now + UINT64_C(5000000000);
         if (now > deadline) return;
         if (spins > 4096)

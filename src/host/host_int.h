@@ -189,15 +189,14 @@ void asw__host_log(asw_host_t *host, int level, const char *component, const cha
 
 /* Counts a refused host call of comp. */
 void asw__host_count_denied(asw_component_t *comp);
-/* CLOCK_MONOTONIC now, in ns; a sleep of ns (resumed after signals). */
+/* Sleeps ns nanoseconds (resumed after signals). */
+void asw__host_nap_ns(uint64_t ns);
 /* [storage.c] Gets served by ns's read cache so far (for tests). */
 uint64_t asw__storage_cache_hits(asw_storage_ns_t *ns);
 
 /* [prefault.c] After a spawn: keeps the heap pages the next spawns will use faulted in.
  * spawned: a block the spawn allocated (only its address is read). */
 void asw__host_prefault(const void *spawned);
-uint64_t asw__host_now_ns(void);
-void asw__host_nap_ns(uint64_t ns);
 /* ASW_OK when s is a valid component or supervisor name (1-64 of A-Z a-z 0-9 _ - .), else
  * ASW_E_INVALID with "<what> name '...' must be ..." in out_err. */
 int asw__host_check_name(const char *what, const char *s, asw_error_t *out_err);

@@ -308,7 +308,7 @@ int asw_host_supervisor_start(asw_host_t *h, asw_host_sup_t *sup, asw_error_t *o
                   sup->name, asw_strategy_name(sup->opts.strategy), sup->opts.max_restarts,
                   (unsigned long long)(sup->opts.within_ns / 1000000u));
     /* Ordered start is the runtime's; wait until every component of the tree is registered. */
-    uint64_t until = asw__host_now_ns() + START_WAIT_NS;
+    uint64_t until = asw__now_ns() + START_WAIT_NS;
     for (unsigned spins = 0;; spins++) {
         wait_ctx w = {h->sys, 0};
         each_comp(sup, comp_count_missing, &w);
@@ -320,7 +320,7 @@ int asw_host_supervisor_start(asw_host_t *h, asw_host_sup_t *sup, asw_error_t *o
                                "components' last errors)",
                                sup->name);
         }
-        if (asw__host_now_ns() > until)
+        if (asw__now_ns() > until)
             return asw__errorf(out_err, ASW_E_TIMEOUT,
                                "supervisor '%s': %zu components not running after 10 s", sup->name,
                                w.missing);
@@ -333,10 +333,10 @@ static void stop_wait(asw_system_t *sys, asw_actor_id_t id, uint64_t timeout_ns)
 {
     if (!id) return;
     (void)asw_actor_stop(sys, id, 0, false);
-    uint64_t until = asw__host_now_ns() + (timeout_ns ? timeout_ns : DEFAULT_STOP_NS);
+    uint64_t until = asw__now_ns() + (timeout_ns ? timeout_ns : DEFAULT_STOP_NS);
     bool killed = false;
     while (asw_actor_alive(sys, id)) {
-        if (!killed && asw__host_now_ns() > until) {
+        if (!killed && asw__now_ns() > until) {
             (void)asw_actor_stop(sys, id, 0, true);
             killed = true;
         }

@@ -472,7 +472,7 @@ static int process(asw__worker_t *w, asw_actor_t *a, asw__mnode_t *n, bool from_
         asw__rt_node_discard(sys, n);
         return V_CONT;
     }
-    if (ASW_UNLIKELY(n->deadline) && asw__rt_now() > n->deadline) {
+    if (ASW_UNLIKELY(n->deadline) && asw__now_ns() > n->deadline) {
         atomic_fetch_add_explicit(&a->expired, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&sys->c_expired, 1, memory_order_relaxed);
         asw__rt_node_discard(sys, n);
@@ -506,7 +506,7 @@ static int find_kill(asw__worker_t *w, asw_actor_t *a, int *reason)
 void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
 {
     asw_system_t *sys = w->sys;
-    uint64_t t0 = asw__rt_now(); /* thieves read it to tell a long turn (sched.c) */
+    uint64_t t0 = asw__now_ns(); /* thieves read it to tell a long turn (sched.c) */
     atomic_store_explicit(&w->turn_t0, t0, memory_order_relaxed);
     int reason = 0, v = V_CONT;
     uint32_t budget = a->max_per_turn, n = 0;
@@ -560,7 +560,7 @@ void asw__rt_run(asw__worker_t *w, asw_actor_t *a)
     }
     /* The turn's length feeds the actor's busy time and the worker's average turn, from which
      * thieves estimate how much work its queued actors represent (sched.c). */
-    uint64_t dt = asw__rt_now() - t0;
+    uint64_t dt = asw__now_ns() - t0;
     if (sys->busy_time)
         atomic_store_explicit(&a->busy_ns,
                               atomic_load_explicit(&a->busy_ns, memory_order_relaxed) + dt,

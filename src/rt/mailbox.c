@@ -220,7 +220,7 @@ static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
                            asw_error_t *out_err)
 {
     uint64_t timeout = asw__rt_cold(a)->xo->block_timeout_ns; /* xo is set under BLOCK */
-    uint64_t deadline = asw__rt_now() + timeout;
+    uint64_t deadline = asw__now_ns() + timeout;
     int rc = ASW_OK;
     pthread_mutex_lock(&sys->space_mu);
     atomic_fetch_add(&a->waiters, 1);
@@ -232,7 +232,7 @@ static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
                              (unsigned long long)to);
             break;
         }
-        uint64_t now = asw__rt_now();
+        uint64_t now = asw__now_ns();
         if (now >= deadline) {
             rc = asw__errorf(out_err, ASW_E_TIMEOUT,
                              "mailbox of actor %#llx stayed full for %llu ns",
@@ -253,7 +253,7 @@ static int block_for_space(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to,
 static int deliver_slow(asw_system_t *sys, asw_actor_t *a, asw_actor_id_t to, asw__mnode_t *n,
                         asw_error_t *out_err)
 {
-    if (a->has_ttl && !n->deadline) n->deadline = asw__rt_now() + asw__rt_cold(a)->xo->ttl_ns;
+    if (a->has_ttl && !n->deadline) n->deadline = asw__now_ns() + asw__rt_cold(a)->xo->ttl_ns;
     if (!a->capacity) {
         atomic_fetch_add_explicit(&a->enq, 1, memory_order_relaxed);
         return ASW_OK;

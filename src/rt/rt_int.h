@@ -382,9 +382,6 @@ static inline void asw__rt_active(asw_system_t *sys, asw__worker_t *w, bool up)
     }
 }
 
-/* Monotonic clock in ns. */
-uint64_t asw__rt_now(void);
-
 /* sched.c */
 void asw__rt_schedule(asw_system_t *sys, asw_actor_t *a); /* caller won the CAS to SCHED */
 /* Makes `a` runnable after a push (CAS IDLE->SCHED, or SUSP->SCHED when wake_susp). */

@@ -46,13 +46,6 @@
 
 _Thread_local asw__worker_t *asw__rt_tls_worker ASW_TLS_IE;
 
-uint64_t asw__rt_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -110,7 +103,7 @@ static bool stealable(asw__worker_t *v, uint64_t *now)
     if (!len) return false;
     uint64_t t0 = atomic_load_explicit(&v->turn_t0, memory_order_relaxed);
     if (t0) {
-        if (!*now) *now = asw__rt_now();
+        if (!*now) *now = asw__now_ns();
         if (*now > t0 && *now - t0 >= ASW__STEAL_STALL_NS) return true;
     }
     return queue_stealable(v, len);
@@ -397,7 +390,7 @@ static void park(asw__worker_t *w)
         if (seen) { /* work another worker may finish soon: look again after a while */
             atomic_store(&w->parked, 2);
             atomic_fetch_sub(&sys->deep_sleepers, 1);
-            uint64_t until = asw__rt_now() + ASW__PARK_POLL_NS;
+            uint64_t until = asw__now_ns() + ASW__PARK_POLL_NS;
             struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
             pthread_cond_timedwait(&w->park_cv, &sys->park_mu, &ts);
             atomic_fetch_add(&sys->deep_sleepers, 1);
@@ -550,13 +543,13 @@ static int wait_until(asw_system_t *sys, bool (*pred)(asw_system_t *), uint64_t 
     pthread_mutex_lock(&sys->park_mu);
     atomic_fetch_add(&sys->quiet_waiters, 1);
     while (!pred(sys)) {
-        if (asw__rt_now() >= deadline) {
+        if (asw__now_ns() >= deadline) {
             rc = ASW_E_TIMEOUT;
             break;
         }
         /* Wake at least every 10 ms: some transitions (a suspended actor) do not signal. */
         uint64_t until = deadline;
-        uint64_t soon = asw__rt_now() + 10000000u;
+        uint64_t soon = asw__now_ns() + 10000000u;
         if (soon < until) until = soon;
         struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
         pthread_cond_timedwait(&sys->quiet_cv, &sys->park_mu, &ts);
@@ -578,7 +571,7 @@ static bool pred_no_live(asw_system_t *sys)
 
 static uint64_t deadline_after(uint64_t ns)
 {
-    uint64_t now = asw__rt_now();
+    uint64_t now = asw__now_ns();
     return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 }
 

@@ -105,7 +105,7 @@ static int sup_spawn(asw_system_t *sys, const asw_supervisor_opts_t *o, asw_acto
     s->nrestarts = asw__calloc(n, sizeof(uint32_t));
     s->reasons = asw__calloc(n, sizeof(int));
     s->times = asw__calloc((size_t)o->max_restarts + 1, sizeof(uint64_t));
-    s->rng = asw__rt_now() | 1;
+    s->rng = asw__now_ns() | 1;
     if (!s->ids || !s->st || !s->nrestarts || !s->reasons || !s->times) {
         sup_free(s);
         return asw__errorf(out_err, ASW_E_NOMEM, "supervisor: out of memory");
@@ -269,7 +269,7 @@ static uint32_t in_window(sup_t *s, uint64_t now)
 /* Records a restart now; *exceeded when that makes more than max_restarts in the window. */
 static void record_restart(sup_t *s, bool *exceeded)
 {
-    uint64_t now = asw__rt_now();
+    uint64_t now = asw__now_ns();
     uint32_t cap = s->o->max_restarts + 1;
     s->times[s->tpos] = now;
     s->tpos = (s->tpos + 1) % cap;
@@ -286,7 +286,7 @@ static int finish_stop(asw_actor_t *self, sup_t *s)
     default: break;
     }
     /* The intensity was checked when the failure came; this only reads the count. */
-    uint32_t nth = in_window(s, asw__rt_now());
+    uint32_t nth = in_window(s, asw__now_ns());
     uint64_t d = backoff_delay(s, nth);
     s->phase = P_START;
     s->start_idx = s->restart_lo;

@@ -145,7 +145,7 @@ static void *timer_main(void *arg)
         }
         uint32_t idx = t->heap[0];
         uint64_t dl = t->ents[idx].deadline;
-        if (asw__rt_now() < dl) {
+        if (asw__now_ns() < dl) {
             t->wake_at = dl;
             struct timespec ts = {(time_t)(dl / 1000000000u), (long)(dl % 1000000000u)};
             pthread_cond_timedwait(&t->cv, &t->mu, &ts);
@@ -212,7 +212,7 @@ int asw__rt_timer_add(asw_system_t *sys, asw_actor_id_t to, asw__mnode_t *n, int
 {
     struct asw__timers *t = sys->timers;
     if (!t) return ASW_E_CLOSED;
-    uint64_t now = asw__rt_now();
+    uint64_t now = asw__now_ns();
     uint64_t dl = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns;
     int rc = ASW_OK;
     pthread_mutex_lock(&t->mu);

@@ -123,9 +123,7 @@ uint64_t asw__sec_wall_us(void)
 
 ASW_API uint64_t asw_quota_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return asw__now_ns();
 }
 
 ASW_API const char *asw_audit_kind_name(asw_audit_kind_t kind)

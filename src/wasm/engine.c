@@ -177,13 +177,6 @@ out:
 
 /* ------------------------------------------------------------------ deadline watchdog */
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Removes s from the watchdog list in O(1) (caller holds watch_lock). */
 static void watch_unlink(asw_store_t *s)
 {
@@ -215,7 +208,7 @@ static void *watchdog_main(void *arg)
     pthread_mutex_lock(&e->watch_lock);
     while (!e->watch_stop) {
         atomic_store(&e->watch_wake_ns, 0);
-        uint64_t now = now_ns(), earliest = UINT64_MAX;
+        uint64_t now = asw__now_ns(), earliest = UINT64_MAX;
         for (asw_store_t *s = e->watch_list; s; s = s->watch_next) {
             uint64_t d = atomic_load(&s->deadline_ns);
             if (!d) continue;
@@ -248,7 +241,7 @@ int asw_store_set_deadline(asw_store_t *s, uint64_t timeout_ns, asw_interrupt_t 
         return ASW_OK;
     }
     asw_engine_t *e = s->engine;
-    uint64_t now = now_ns();
+    uint64_t now = asw__now_ns();
     uint64_t d = timeout_ns > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + timeout_ns;
     atomic_store_explicit(&s->deadline_kind, (uint8_t)kind, memory_order_relaxed);
     atomic_store(&s->deadline_ns, d);
