@@ -182,6 +182,12 @@ ASW_API int asw_toml_errorf(asw_error_t *err, int code, uint32_t line, uint32_t 
                             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 ASW_API int asw_toml_verrorf(asw_error_t *err, int code, uint32_t line, uint32_t column,
                              const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+#ifdef __clang_analyzer__
+/* For the clang static analyzer only, which does not follow variadic functions: the call
+ * returns its code, never success. */
+#define asw_toml_errorf(err, code, line, column, ...)                                              \
+    (asw_toml_errorf(err, code, line, column, __VA_ARGS__), (code))
+#endif
 
 #ifdef __cplusplus
 }

@@ -62,12 +62,7 @@ static void *a_alloc(pctx *C, size_t size)
 }
 
 /* Errors at a position of the document: ASW_E_MANIFEST "line L, column C: <what>". */
-#ifndef __clang_analyzer__
 #define merr(C, line, col, ...) asw_toml_errorf((C)->err, ASW_E_MANIFEST, line, col, __VA_ARGS__)
-#else /* the analyzer does not look into variadic functions: merr never returns success */
-#define merr(C, line, col, ...)                                                                    \
-    (asw_toml_errorf((C)->err, ASW_E_MANIFEST, line, col, __VA_ARGS__), ASW_E_MANIFEST)
-#endif
 /* As merr, at the position of value v. */
 #define verr(C, v, ...) merr(C, asw_toml_line(v), asw_toml_column(v), __VA_ARGS__)
 

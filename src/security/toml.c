@@ -969,8 +969,8 @@ int asw_toml_verrorf(asw_error_t *err, int code, uint32_t line, uint32_t column,
     return asw__errorf(err, code, "line %" PRIu32 ", column %" PRIu32 ": %s", line, column, what);
 }
 
-int asw_toml_errorf(asw_error_t *err, int code, uint32_t line, uint32_t column, const char *fmt,
-                    ...)
+int(asw_toml_errorf)(asw_error_t *err, int code, uint32_t line, uint32_t column, const char *fmt,
+                     ...)
 {
     va_list ap;
     va_start(ap, fmt);

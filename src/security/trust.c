@@ -157,8 +157,7 @@ ASW_API bool asw_trust_dev_mode(const asw_trust_registry_t *reg)
 
 static int at(asw_error_t *err, const asw_toml_value_t *v, int code, const char *what)
 {
-    return asw__errorf(err, code, "line %u, column %u: %s", (unsigned)asw_toml_line(v),
-                       (unsigned)asw_toml_column(v), what);
+    return asw_toml_errorf(err, code, asw_toml_line(v), asw_toml_column(v), "%s", what);
 }
 
 static const char *get_str(const asw_toml_value_t *t, const char *key)
@@ -174,11 +173,9 @@ static int only_keys(const asw_toml_value_t *t, const char *const *allowed, asw_
         bool ok = false;
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = !strcmp(*a, k);
-        if (!ok) {
-            asw__errorf(err, ASW_E_PARSE, "line %u, column %u: unknown key '%s'",
-                        (unsigned)asw_toml_key_line(t, i), (unsigned)asw_toml_key_column(t, i), k);
-            return ASW_E_PARSE;
-        }
+        if (!ok)
+            return asw_toml_errorf(err, ASW_E_PARSE, asw_toml_key_line(t, i),
+                                   asw_toml_key_column(t, i), "unknown key '%s'", k);
     }
     return ASW_OK;
 }
