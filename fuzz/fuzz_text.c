@@ -5,8 +5,8 @@
  * sizes, rates, ports, IP addresses and CIDRs, public keys). A third-party component's manifest
  * and signature are hostile input, so every one of these must fail cleanly on any bytes.
  *
- * The first input byte picks the target, the rest is the text. Built two ways: as a libFuzzer
- * target (fuzz/CMakeLists.txt) and into the deterministic replay test
+ * The first input byte picks the target (fuzz_text.h), the rest is the text. Built two ways: as a
+ * libFuzzer target (fuzz/CMakeLists.txt) and into the deterministic replay test
  * tests/security/fuzz_text_replay.c, which runs it on the seed documents and mutations of them
  * in every normal build.
  *
@@ -14,14 +14,12 @@
  * code and a message in the error record and leaves no object; a success leaves an object that
  * is walked (TOML) or freed; nothing else -- memory errors and leaks are the sanitizers' part.
  */
+#include "fuzz_text.h"
+
 #include "airssys/airssys.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-enum { T_TOML, T_MANIFEST, T_SYSMANIFEST, T_TRUST, T_SIG, T_VALUES, T_COUNT };
 
 static void check(int rc, const asw_error_t *e, const void *obj)
 {
@@ -57,6 +55,13 @@ static void walk(const asw_toml_value_t *v)
     }
 }
 
+/* A value parser's answer: a failure carries its code and a message. Resets e for the next. */
+static void check_value(int rc, asw_error_t *e)
+{
+    if (rc && (e->code != rc || !e->msg[0])) __builtin_trap();
+    asw_error_init(e);
+}
+
 /* The small parsers take NUL-terminated strings: the text is cut at its first NUL. */
 static void values(const char *s, size_t n)
 {
@@ -66,35 +71,22 @@ static void values(const char *s, size_t n)
     asw_rate_unit_t unit;
     asw_cidr_t cidr;
     uint8_t pk[ASW_SIG_PUBLIC_KEY_BYTES];
-    int rc;
-    rc = asw_manifest_parse_duration(s, &u, &e);
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
-    asw_error_init(&e);
-    rc = asw_quota_parse_size(s, &u, &e);
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
-    asw_error_init(&e);
-    rc = asw_quota_parse_rate(s, &unit, &u, &e);
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
-    asw_error_init(&e);
-    rc = asw_net_parse_ports(s, &lo, &hi, &e);
+    check_value(asw_manifest_parse_duration(s, &u, &e), &e);
+    check_value(asw_quota_parse_size(s, &u, &e), &e);
+    check_value(asw_quota_parse_rate(s, &unit, &u, &e), &e);
+    int rc = asw_net_parse_ports(s, &lo, &hi, &e);
     if (rc == ASW_OK && lo > hi) __builtin_trap();
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
-    asw_error_init(&e);
-    rc = asw_net_parse_ip(s, n, &cidr, &e);
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
-    asw_error_init(&e);
-    rc = asw_net_parse_cidr(s, &cidr, &e);
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
-    asw_error_init(&e);
-    rc = asw_sig_parse_public_key(s, pk, &e);
-    if (rc && (e.code != rc || !e.msg[0])) __builtin_trap();
+    check_value(rc, &e);
+    check_value(asw_net_parse_ip(s, n, &cidr, &e), &e);
+    check_value(asw_net_parse_cidr(s, &cidr, &e), &e);
+    check_value(asw_sig_parse_public_key(s, pk, &e), &e);
     (void)asw_cap_perm_parse(s, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) return 0;
-    unsigned target = data[0] % T_COUNT;
+    unsigned target = data[0] % FUZZ_TEXT_COUNT;
     /* An exact-size copy with a NUL behind it: reads past the text are the sanitizer's to see,
      * and the NUL-terminated parsers get a string. */
     size_t n = size - 1;
@@ -105,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     asw_error_t e = {0};
     int rc;
     switch (target) {
-    case T_TOML: {
+    case FUZZ_TEXT_TOML: {
         asw_toml_value_t *root = NULL;
         rc = asw_toml_parse(text, n, &root, &e);
         check(rc, &e, root);
@@ -113,28 +105,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         asw_toml_free(root);
         break;
     }
-    case T_MANIFEST: {
+    case FUZZ_TEXT_MANIFEST: {
         asw_manifest_t *m = NULL;
         rc = asw_manifest_parse(text, n, &m, &e);
         check(rc, &e, m);
         asw_manifest_free(m);
         break;
     }
-    case T_SYSMANIFEST: {
+    case FUZZ_TEXT_SYSMANIFEST: {
         asw_sysmanifest_t *m = NULL;
         rc = asw_sysmanifest_parse(text, n, "/srv/system", &m, &e);
         check(rc, &e, m);
         asw_sysmanifest_free(m);
         break;
     }
-    case T_TRUST: {
+    case FUZZ_TEXT_TRUST: {
         asw_trust_registry_t *r = NULL;
         rc = asw_trust_registry_parse(text, n, &r, &e);
         check(rc, &e, r);
         asw_trust_registry_free(r);
         break;
     }
-    case T_SIG: {
+    case FUZZ_TEXT_SIG: {
         /* A .sig against a fixed module and manifest: any text must parse or fail cleanly;
          * none can verify (nobody holds a key that signed these bytes). */
         static const uint8_t module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};

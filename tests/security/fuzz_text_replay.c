@@ -9,15 +9,13 @@
 #include "testlib.h"
 
 #include "base/base.h"
+#include "fuzz/fuzz_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-enum { T_TOML, T_MANIFEST, T_SYSMANIFEST, T_TRUST, T_SIG, T_VALUES }; /* as fuzz_text.c */
 #define MUTATIONS 400000
 #define MAX_SEEDS 48
 
@@ -64,23 +62,23 @@ static void replay(void **state)
                                           "examples/pipeline/airssys.toml",
                                           "examples/counter/airssys.toml"};
     for (size_t i = 0; i < ASW_ARRAY_LEN(manifests); i++) {
-        add_file(&s, T_MANIFEST, manifests[i]);
-        add_file(&s, T_TOML, manifests[i]);
+        add_file(&s, FUZZ_TEXT_MANIFEST, manifests[i]);
+        add_file(&s, FUZZ_TEXT_TOML, manifests[i]);
     }
     for (size_t i = 0; i < ASW_ARRAY_LEN(systems); i++)
-        add_file(&s, T_SYSMANIFEST, systems[i]);
-    add_str(&s, T_TOML,
+        add_file(&s, FUZZ_TEXT_SYSMANIFEST, systems[i]);
+    add_str(&s, FUZZ_TEXT_TOML,
             "a = 1\nb = -0x1f\nc = 1e-3\nd = inf\ne = 1979-05-27T07:32:00.999-08:00\n"
             "f = 07:32:00\ng = [1, [\"x\", 'y'], {h = true}]\n\"quoted key\".x = \"\"\"multi\n"
             "line\\u00e9\"\"\"\n[t.u]\nv = '''raw'''\n[[aot]]\nw = 2\n[[aot]]\n");
-    add_str(&s, T_TRUST,
+    add_str(&s, FUZZ_TEXT_TRUST,
             "dev_mode = false\n[[trusted.keys]]\nkey = \""
             "5f1c6f0fd3a0c7c6b7f3fd5bb8d7e4c1e2a3b4c5d6e7f8091a2b3c4d5e6f7081\"\nname = \"k\"\n"
             "[[trusted.hashes]]\nsha256 = "
             "\"9a0b6f0fd3a0c7c6b7f3fd5bb8d7e4c1e2a3b4c5d6e7f8091a2b3c4d5e6f7081\"\n"
             "[[trusted.paths]]\npattern = \"/opt/components/**\"\n"
             "[[trusted.git]]\nurl = \"https://github.com/acme/*\"\nbranch = \"main\"\n");
-    add_str(&s, T_SIG,
+    add_str(&s, FUZZ_TEXT_SIG,
             "airssys-signature-v1\nalgorithm: ed25519\n"
             "key: 5f1c6f0fd3a0c7c6b7f3fd5bb8d7e4c1e2a3b4c5d6e7f8091a2b3c4d5e6f7081\n"
             "module-sha256: 9a0b6f0fd3a0c7c6b7f3fd5bb8d7e4c1e2a3b4c5d6e7f8091a2b3c4d5e6f7081\n"
@@ -100,7 +98,7 @@ static void replay(void **state)
         "read",
         "5f1c6f0fd3a0c7c6b7f3fd5bb8d7e4c1e2a3b4c5d6e7f8091a2b3c4d5e6f7081"};
     for (size_t i = 0; i < ASW_ARRAY_LEN(vals); i++)
-        add_str(&s, T_VALUES, vals[i]);
+        add_str(&s, FUZZ_TEXT_VALUES, vals[i]);
 
     for (size_t i = 0; i < s.count; i++)
         LLVMFuzzerTestOneInput(s.p[i], s.n[i]);
