@@ -55,8 +55,8 @@
  * then nothing committed since could have changed the key. Reading the counters before the
  * snapshot, and bumping them after each commit, errs on the side of a miss; a commit bumps the
  * epoch before the count and a check reads the count before the epoch, so a check that sees a
- * commit's count sees its epoch too. The check runs under
- * the read side of map_lock, like every transaction (the meta pages move on a remap).
+ * commit's count sees its epoch too. The check runs under the read side of map_lock, like every
+ * transaction (the meta pages move on a remap).
  *
  * Not here: capability checks (the host function checks the storage capability before it calls
  * in), transactions spanning several calls, shrinking the map, and LMDB's own allocations (it

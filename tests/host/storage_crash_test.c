@@ -88,7 +88,7 @@ static void verify(long upto, long *out_present)
 static void kill9_rounds(void **state)
 {
     (void)state;
-    assert_int_equal(asw_test_store_dir_new(g_dir, sizeof g_dir, "storekill"), 0);
+    assert_int_equal(asw_test_tmpdir_new(g_dir, sizeof g_dir, "storekill"), 0);
     const char *policies[] = {"full", "none", "full", "none"};
     const long acks[] = {40, 3000, 75, 5000};
     long next = 0;
@@ -100,7 +100,7 @@ static void kill9_rounds(void **state)
         verify(last, &present);
         next = present + 1;
     }
-    asw_test_store_dir_remove(g_dir);
+    (void)asw_test_tmpdir_remove(g_dir); /* the store files and the directory */
 }
 
 int main(void)

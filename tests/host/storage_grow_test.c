@@ -8,7 +8,6 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
-#include "store_util.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -21,13 +20,13 @@ static char g_dir[64];
 static int setup(void **state)
 {
     (void)state;
-    return asw_test_store_dir_new(g_dir, sizeof g_dir, "grow");
+    return asw_test_tmpdir_new(g_dir, sizeof g_dir, "grow");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    asw_test_store_dir_remove(g_dir);
+    (void)asw_test_tmpdir_remove(g_dir); /* the store files and the directory */
     return 0;
 }
 

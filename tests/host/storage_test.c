@@ -9,7 +9,6 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
-#include "store_util.h"
 
 #include <lmdb.h>
 #include <stdio.h>
@@ -22,13 +21,13 @@ static char g_dir[64];
 static int setup(void **state)
 {
     (void)state;
-    return asw_test_store_dir_new(g_dir, sizeof g_dir, "store");
+    return asw_test_tmpdir_new(g_dir, sizeof g_dir, "store");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    asw_test_store_dir_remove(g_dir);
+    (void)asw_test_tmpdir_remove(g_dir); /* the store files and the directory */
     return 0;
 }
 

@@ -8,7 +8,6 @@
 #include "testlib.h"
 
 #include "airssys/storage.h"
-#include "store_util.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -81,7 +80,7 @@ static void *worker(void *arg)
 static void concurrent_writers(void **state)
 {
     (void)state;
-    assert_int_equal(asw_test_store_dir_new(g_dir, sizeof g_dir, "storethr"), 0);
+    assert_int_equal(asw_test_tmpdir_new(g_dir, sizeof g_dir, "storethr"), 0);
     asw_storage_opts_t o = {0};
     o.sync = ASW_STORAGE_SYNC_NONE;
     assert_int_equal(asw_storage_open(g_dir, &o, &g_st, NULL), 0);
@@ -174,7 +173,7 @@ static void readers_full(void **state)
     assert_int_equal(asw_storage_get(ns, "k2", 2, buf, sizeof buf, &len, NULL), 0);
     asw_storage_ns_close(ns);
     asw_storage_close(g_st);
-    asw_test_store_dir_remove(g_dir);
+    (void)asw_test_tmpdir_remove(g_dir); /* the store files and the directory */
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /*
- * tests/host/store_util.c -- the storage tests' temporary store directory and the killed
- * writing process (store_util.h).
+ * tests/host/store_util.c -- the storage tests' killed writing process (store_util.h). Their
+ * store directories come from testlib's asw_test_tmpdir_new / asw_test_tmpdir_remove.
  */
 #include "testlib.h"
 
@@ -14,16 +14,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-int asw_test_store_dir_new(char *dir, size_t cap, const char *tag)
-{
-    return asw_test_tmpdir_new(dir, cap, tag);
-}
-
-void asw_test_store_dir_remove(const char *dir)
-{
-    (void)asw_test_tmpdir_remove(dir);
-}
 
 long asw_test_store_writer_kill(const char *helper, const char *dir, const char *sync, long start,
                                 long acks)
