@@ -67,7 +67,8 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 lint: build
-	clang-tidy -p build --quiet $$(git ls-files 'src/*.c') 2>/dev/null | grep -E 'warning|error' || true
+	@# build/ is a gcc build: clang does not know some of its flags (interp.c's --param).
+	clang-tidy -p build --quiet --extra-arg=-Wno-unused-command-line-argument $$(git ls-files 'src/*.c') 2>/dev/null | grep -E 'warning|error' || true
 	@# cppcheck cannot parse interp.c's table of label addresses (&&label, a GNU C extension).
 	cppcheck --quiet --enable=warning,portability --std=c11 -Iinclude -Isrc \
 		--suppress=syntaxError:src/wasm/interp.c $$(git ls-files 'src/*.c')
